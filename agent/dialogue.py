@@ -1,0 +1,1 @@
+"""One dialogue turn through the ports: tracker, policy, backend, responder, memory."""

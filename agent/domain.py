@@ -1,0 +1,325 @@
+"""Values shared by every layer: schema, dialogue state, acts, turns, bookings, model I/O.
+
+Standard library only. Every value is a frozen dataclass so it can be cached, hashed and passed
+between threads without copying.
+
+Slot names follow MultiWOZ 2.2: ``<service>-<slot>`` in lower case (``restaurant-food``). Slot
+values are normalized strings (see :func:`agent.normalize.normalize_value`); the special value
+``dontcare`` means the user has no preference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+DONTCARE = "dontcare"
+
+Role = Literal["system", "user", "assistant"]
+
+
+# --------------------------------------------------------------------------- schema
+
+
+@dataclass(frozen=True)
+class SlotSpec:
+    """One slot of a service. ``name`` is the full ``service-slot`` name."""
+
+    name: str
+    description: str
+    categorical: bool = False
+    values: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+
+    @property
+    def service(self) -> str:
+        return self.name.split("-", 1)[0]
+
+
+@dataclass(frozen=True)
+class IntentSpec:
+    """What a user can want from a service; transactional intents end in a booking."""
+
+    name: str
+    description: str
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    transactional: bool = False
+    result_slots: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    description: str
+    slots: tuple[SlotSpec, ...]
+    intents: tuple[IntentSpec, ...] = ()
+
+    def slot(self, name: str) -> SlotSpec | None:
+        return next((s for s in self.slots if s.name == name), None)
+
+
+@dataclass(frozen=True)
+class DomainSchema:
+    """A domain: the services a bot can serve in one conversation."""
+
+    name: str
+    services: tuple[ServiceSpec, ...]
+
+    def service(self, name: str) -> ServiceSpec | None:
+        return next((s for s in self.services if s.name == name), None)
+
+    def slot(self, name: str) -> SlotSpec | None:
+        service = self.service(name.split("-", 1)[0])
+        return service.slot(name) if service else None
+
+    @property
+    def slot_names(self) -> tuple[str, ...]:
+        return tuple(slot.name for service in self.services for slot in service.slots)
+
+
+# --------------------------------------------------------------------------- dialogue state
+
+
+@dataclass(frozen=True)
+class DialogueState:
+    """The user's goal so far: slot values, the active intent per service, requested slots."""
+
+    slots: Mapping[str, str] = field(default_factory=dict)
+    intents: Mapping[str, str] = field(default_factory=dict)
+    requested: frozenset[str] = frozenset()
+
+    def apply(self, delta: StateDelta) -> DialogueState:
+        """The state after ``delta``: sets override, deletions remove, intents replace."""
+        slots = {k: v for k, v in self.slots.items() if k not in delta.deleted}
+        slots.update(delta.set)
+        intents = dict(self.intents)
+        intents.update(delta.intents)
+        return DialogueState(slots=slots, intents=intents, requested=delta.requested)
+
+    @property
+    def services(self) -> tuple[str, ...]:
+        """Services with at least one slot or an intent, in first-seen order."""
+        seen = dict.fromkeys(k.split("-", 1)[0] for k in self.slots)
+        seen.update(dict.fromkeys(self.intents))
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class StateDelta:
+    """What one user turn changed. ``set`` values may be ``dontcare``."""
+
+    set: Mapping[str, str] = field(default_factory=dict)
+    deleted: frozenset[str] = frozenset()
+    intents: Mapping[str, str] = field(default_factory=dict)
+    requested: frozenset[str] = frozenset()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.set or self.deleted or self.intents or self.requested)
+
+
+# --------------------------------------------------------------------------- acts and results
+
+
+class ActType(StrEnum):
+    """What the system does next; chosen by the policy."""
+
+    REQUEST = "request"  # ask for a missing required slot
+    OFFER = "offer"  # propose matching entities
+    NO_MATCH = "no_match"  # nothing matches; suggest relaxing a constraint
+    INFORM = "inform"  # answer requested attributes of an entity
+    CONFIRM = "confirm"  # ask for explicit confirmation before a transaction
+    BOOK = "book"  # the transaction succeeded
+    BOOK_FAILED = "book_failed"  # the transaction was refused by the backend
+    CHAT = "chat"  # anything outside the task
+    GREET = "greet"
+    BYE = "bye"
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A database record: a venue, a train. ``name`` is its display name."""
+
+    service: str
+    name: str
+    attributes: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A completed transaction with its 8-character reference."""
+
+    service: str
+    reference: str
+    slots: Mapping[str, str] = field(default_factory=dict)
+    entity: str = ""
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Act:
+    """The policy's decision for one turn and everything the responder may say."""
+
+    type: ActType
+    service: str = ""
+    slots: tuple[str, ...] = ()  # slots requested, confirmed or informed
+    entities: tuple[Entity, ...] = ()
+    total: int = 0  # how many entities matched in all
+    booking: Booking | None = None
+    relax: tuple[str, ...] = ()  # constraints whose removal would give matches
+
+
+# --------------------------------------------------------------------------- conversation
+
+
+@dataclass(frozen=True)
+class Message:
+    """One chat message for a model. ``cache`` marks the leading static prefix of a prompt."""
+
+    role: Role
+    content: str
+    cache: bool = False
+
+
+@dataclass(frozen=True)
+class GenerationMeta:
+    """What a user wants to know about a reply."""
+
+    model: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    latency_s: float = 0.0
+    first_token_s: float = 0.0
+    cut_off: bool = False
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A stored utterance. Turns form a tree through ``parent_id``; a branch is a path."""
+
+    id: int
+    conversation_id: int
+    parent_id: int | None
+    role: Role
+    text: str
+    created_at: datetime
+    state: DialogueState | None = None
+    act: Act | None = None
+    meta: GenerationMeta | None = None
+    complete: bool = True
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: int
+    title: str
+    domain: str
+    model: str
+    created_at: datetime
+    updated_at: datetime
+    archived: bool = False
+    deleted: bool = False
+    head_turn_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    conversation_id: int
+    conversation_title: str
+    turn_id: int
+    role: Role
+    snippet: str
+    rank: float
+
+
+# --------------------------------------------------------------------------- model I/O
+
+
+@dataclass(frozen=True)
+class GenerationParams:
+    """Decoding settings. Temperature 0 with a fixed seed is fully deterministic."""
+
+    max_tokens: int = 256
+    temperature: float = 0.0
+    top_p: float = 1.0
+    seed: int = 0
+    stop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """Constrained decoding: exactly one of a JSON schema (as a dict) or a GBNF grammar."""
+
+    json_schema: Mapping[str, object] | None = None
+    gbnf: str | None = None
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A finished generation. ``finish_reason`` is ``stop``, ``length`` or ``cancelled``."""
+
+    text: str
+    finish_reason: str
+    meta: GenerationMeta
+
+
+# --------------------------------------------------------------------------- annotated data
+
+
+@dataclass(frozen=True)
+class AnnotatedTurn:
+    """One annotated user turn: what the tracker sees and what it should output.
+
+    Used for exemplars (domain packs, SGD train) and for gold data in evaluation (SGD dev).
+    ``state`` is the gold state after the turn (``prev_state.apply(delta)`` up to requested slots).
+    """
+
+    dialogue_id: str
+    index: int  # index of the user turn within its dialogue, from 0
+    services: tuple[str, ...]
+    prev_state: DialogueState
+    system: str  # the system utterance just before; "" at the start
+    user: str
+    delta: StateDelta
+    state: DialogueState
+    system_act: str = ""  # the act of the following system turn, when annotated
+
+
+@dataclass(frozen=True)
+class AnnotatedDialogue:
+    id: str
+    services: tuple[str, ...]
+    turns: tuple[AnnotatedTurn, ...]
+
+
+@dataclass(frozen=True)
+class DomainPack:
+    """Everything a domain needs: schema, exemplar bank, database records, responder examples."""
+
+    schema: DomainSchema
+    exemplars: tuple[AnnotatedTurn, ...] = ()
+    database: Mapping[str, tuple[Entity, ...]] = field(default_factory=dict)
+    source: str = ""  # folder it was loaded from, for messages
+
+
+# --------------------------------------------------------------------------- engine results
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """What one user turn produced, after everything was stored."""
+
+    conversation_id: int
+    user_turn_id: int
+    reply_turn_id: int
+    state: DialogueState
+    act: Act
+    reply: str
+    meta: GenerationMeta
+    booking: Booking | None = None
+    state_s: float = 0.0  # seconds from the user's Enter to the merged state

@@ -1,0 +1,152 @@
+"""The seams of the engine. Adapters (``agent.llm``, ``prompts``, ``storage``) implement these;
+``agent.dialogue`` uses nothing else. Tests swap in fakes here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Protocol, runtime_checkable
+
+from agent.domain import (
+    Act,
+    Booking,
+    Completion,
+    Constraint,
+    Conversation,
+    DialogueState,
+    DomainSchema,
+    Entity,
+    GenerationMeta,
+    GenerationParams,
+    Message,
+    Role,
+    SearchHit,
+    Turn,
+)
+
+
+class CancelToken(Protocol):
+    """Anything with ``is_set()``, e.g. ``threading.Event``. Checked between tokens."""
+
+    def is_set(self) -> bool: ...
+
+
+@runtime_checkable
+class ChatModel(Protocol):
+    """A chat model: llama.cpp in process, a remote server, or a scripted fake."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def context_size(self) -> int: ...
+
+    def stream(
+        self,
+        messages: Sequence[Message],
+        params: GenerationParams | None = None,
+        constraint: Constraint | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Iterator[str]:
+        """Yield text pieces as they are generated. Stops early when ``cancel`` is set."""
+        ...
+
+    def complete(
+        self,
+        messages: Sequence[Message],
+        params: GenerationParams | None = None,
+        constraint: Constraint | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Completion: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def last_meta(self) -> GenerationMeta:
+        """Metadata of the most recent generation (tokens, timings, cache use, cut-off)."""
+        ...
+
+
+class Memory(Protocol):
+    """Conversations as trees of turns, with state snapshots and bookings."""
+
+    def create_conversation(self, *, title: str, domain: str, model: str) -> Conversation: ...
+
+    def get_conversation(self, conversation_id: int) -> Conversation: ...
+
+    def list_conversations(self, *, include_archived: bool = False) -> list[Conversation]: ...
+
+    def append_turn(
+        self,
+        conversation_id: int,
+        role: Role,
+        text: str,
+        *,
+        parent_id: int | None = None,
+        complete: bool = True,
+        meta: GenerationMeta | None = None,
+    ) -> Turn:
+        """Add a turn below ``parent_id`` (default: the head of the active branch) and make it the
+        head. Committed before it returns."""
+        ...
+
+    def update_turn(
+        self,
+        turn_id: int,
+        *,
+        text: str | None = None,
+        complete: bool | None = None,
+        meta: GenerationMeta | None = None,
+    ) -> Turn: ...
+
+    def save_state(self, turn_id: int, state: DialogueState, act: Act | None = None) -> None: ...
+
+    def active_branch(self, conversation_id: int) -> list[Turn]: ...
+
+    def latest_state(self, conversation_id: int) -> DialogueState: ...
+
+    def add_booking(self, conversation_id: int, turn_id: int | None, booking: Booking) -> None: ...
+
+    def bookings(self, conversation_id: int) -> list[Booking]: ...
+
+    def search(self, query: str, *, limit: int = 20) -> list[SearchHit]: ...
+
+
+class TrackerPrompts(Protocol):
+    """Builds the prompts of the state tracker and the responder (the ``prompts`` package)."""
+
+    def tracker_messages(
+        self,
+        state: DialogueState,
+        system_text: str,
+        user_text: str,
+    ) -> list[Message]: ...
+
+    def responder_messages(
+        self,
+        act: Act,
+        state: DialogueState,
+        history: Sequence[tuple[Role, str]],
+        user_text: str,
+    ) -> list[Message]: ...
+
+
+class Backend(Protocol):
+    """The domain's database and its transactions."""
+
+    @property
+    def schema(self) -> DomainSchema: ...
+
+    def find(self, service: str, constraints: Mapping[str, str]) -> list[Entity]: ...
+
+    def book(self, service: str, slots: Mapping[str, str], entity: Entity | None) -> Booking: ...
+
+
+class TurnListener(Protocol):
+    """Receives a turn's progress as it happens (the TUI, the REPL, the test runner)."""
+
+    def on_state(self, state: DialogueState, act: Act) -> None:
+        """The tracker merged the state and the policy chose ``act``; the reply follows."""
+        ...
+
+    def on_token(self, text: str) -> None:
+        """A piece of the reply."""
+        ...

@@ -1,0 +1,16 @@
+"""`bench turn`: a 20-turn cambridge conversation, latency per turn (not available yet)."""
+
+from __future__ import annotations
+
+import argparse
+
+from cli._pending import pending
+from cli.settings import command_parser
+
+
+def register(kinds: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = command_parser(
+        kinds, "turn", "a 20-turn cambridge conversation, latency per turn (not available yet)"
+    )
+    parser.add_argument("--json", metavar="FILE", help="write the results as one JSON object")
+    parser.set_defaults(func=pending("bench turn"))

@@ -1,0 +1,17 @@
+"""`eval`: benchmark the state tracker on Schema-Guided Dialogue (not available yet)."""
+
+from __future__ import annotations
+
+import argparse
+
+from cli._pending import pending
+from cli.settings import command_parser
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = command_parser(
+        commands,
+        "eval",
+        "benchmark the state tracker on Schema-Guided Dialogue (not available yet)",
+    )
+    parser.set_defaults(func=pending("eval"))

@@ -1,0 +1,1 @@
+"""Prompt manager and domain packs; the only code that uses ``langchain_core`` prompts."""
