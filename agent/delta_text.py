@@ -9,7 +9,9 @@ Keys are full slot names (``service-slot``) with a string value (``"dontcare"`` 
 preference) or ``null`` to delete the slot; plus two reserved keys that can never clash with slot
 names (slot names always contain ``-``): ``"intent"`` (an intent name of the turn's service) and
 ``"requested"`` (slots whose value the user asked for). ``{}`` means the turn changed nothing.
-Order: intent first, then slots, then requested: the model commits to the task before the details.
+Order: intent first, then slots sorted by name (deletions included), then requested: the model
+commits to the task before the details, and a grammar can allow each slot at most once by
+following the sorted order.
 
 Standard library only; shared by the prompt manager (rendering exemplars) and the tracker
 (grammar and parsing), so both always agree.
@@ -32,9 +34,9 @@ def render_delta(delta: StateDelta, intent_of: Mapping[str, str] | None = None) 
     intents = [i for s, i in delta.intents.items() if intent_of is None or s in intent_of]
     if intents:
         out[INTENT_KEY] = intents[-1]
-    for slot in sorted(delta.deleted):
-        out[slot] = None
-    out.update(sorted(delta.set.items()))
+    changed: dict[str, str | None] = dict.fromkeys(delta.deleted)
+    changed.update(delta.set)
+    out.update(sorted(changed.items()))
     if delta.requested:
         out[REQUESTED_KEY] = sorted(delta.requested)
     return json.dumps(out, ensure_ascii=False, separators=(", ", ": "))

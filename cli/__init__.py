@@ -13,6 +13,7 @@ from typing import Protocol, cast
 
 COMMAND_MODULES = (
     "cli.chat",
+    "cli.repl",
     "cli.models",
     "cli.sessions",
     "cli.domains",

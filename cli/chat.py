@@ -13,6 +13,3 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         commands, "chat", "open the chat in the terminal UI (not available yet)"
     )
     parser.set_defaults(func=pending("chat"))
-    repl = command_parser(commands, "repl", "line-based chat on stdin/stdout (not available yet)")
-    repl.add_argument("--show-state", action="store_true")
-    repl.set_defaults(func=pending("repl"))
