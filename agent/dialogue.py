@@ -1,1 +1,313 @@
-"""One dialogue turn through the ports: tracker, policy, backend, responder, memory."""
+"""One dialogue turn through the ports: memory, tracker, policy, backend, responder, memory.
+
+The order is the product's promise: the user's text is committed before any model work (a crash
+never loses what was typed); the merged state is saved on the user turn as soon as it exists;
+the assistant turn is appended ``complete=False`` before the first token and completed at the
+end, so a cancelled or killed reply stays visible as cut off. Bookings are stored the moment the
+backend makes them.
+
+Timings in the returned :class:`TurnResult` are from the call (the user's Enter): ``state_s``
+to the merged state and chosen act, ``meta.first_token_s`` to the first reply token,
+``meta.latency_s`` to the end of the reply.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from agent.answers import Answer, pure_answer
+from agent.backend import BookingRefused
+from agent.domain import (
+    Act,
+    ActType,
+    Booking,
+    Conversation,
+    DialogueState,
+    DomainSchema,
+    Entity,
+    GenerationMeta,
+    Role,
+    StateDelta,
+    Turn,
+    TurnResult,
+)
+from agent.errors import GenerationCancelled, ModelError, NotFound
+from agent.policy import Situation, decide
+from agent.ports import Backend, CancelToken, ChatModel, Memory, TrackerPrompts, TurnListener
+from agent.responder import Reply, Responder
+
+log = logging.getLogger(__name__)
+
+MODEL_TEXT_CHARS = 1200  # what of a long paste the models see (all of it is stored)
+HISTORY_TURNS = 4
+EMPTY_REPLY = "I didn't catch that. What would you like to do?"
+
+
+class StateTracker(Protocol):
+    """``agent.tracker.StateTracker``: the state change one user turn causes, and the merge."""
+
+    def track(
+        self, state: DialogueState, system_text: str, user_text: str
+    ) -> tuple[StateDelta, DialogueState]: ...
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the turns before this one left behind."""
+
+    state: DialogueState  # state to track from
+    baseline: DialogueState  # what the user last confirmed against (differs after set_state)
+    previous: Act | None
+    system_text: str
+    entities: dict[str, Entity]  # service -> entity last offered, informed or booked
+    history: list[tuple[Role, str]]
+    booking: Booking | None = None  # the booking of a reply being regenerated
+
+
+class DialogueEngine:
+    """Runs turns of conversations stored in ``memory`` (see the module docstring)."""
+
+    def __init__(
+        self,
+        model: ChatModel,
+        tracker: StateTracker,
+        prompts: TrackerPrompts,
+        backend: Backend,
+        memory: Memory,
+        schema: DomainSchema,
+        *,
+        responder: Responder | None = None,
+        known_names: Sequence[str] = (),
+    ) -> None:
+        self.model = model
+        self.tracker = tracker
+        self.backend = backend
+        self.memory = memory
+        self.schema = schema
+        services = [s.name for s in schema.services]
+        self.responder = responder or Responder(
+            model, prompts, known_names=known_names, services=services
+        )
+        self._edited: dict[int, tuple[DialogueState, DialogueState]] = {}
+
+    # ------------------------------------------------------------------ public API
+
+    def start_conversation(self, title: str = "New conversation") -> Conversation:
+        return self.memory.create_conversation(
+            title=title, domain=self.schema.name, model=self.model.name
+        )
+
+    def turn(
+        self,
+        conversation_id: int,
+        user_text: str,
+        *,
+        listener: TurnListener | None = None,
+        cancel: CancelToken | None = None,
+    ) -> TurnResult:
+        """Run one user turn; returns after the reply and everything else is stored."""
+        started = time.perf_counter()
+        user_turn = self.memory.append_turn(conversation_id, "user", user_text)
+        prior = self.memory.active_branch(conversation_id)[:-1]
+        context = self._context(conversation_id, prior)
+        return self._run(user_turn, context, started, listener, cancel)
+
+    def regenerate(
+        self,
+        conversation_id: int,
+        *,
+        listener: TurnListener | None = None,
+        cancel: CancelToken | None = None,
+    ) -> TurnResult:
+        """A new reply to the last user turn, as a sibling branch of the old one (the memory
+        tree keeps both). A booking the old reply made is shown again, never made twice."""
+        started = time.perf_counter()
+        branch = self.memory.active_branch(conversation_id)
+        index = max((i for i, t in enumerate(branch) if t.role == "user"), default=-1)
+        if index < 0:
+            raise NotFound("there is no message to regenerate a reply for; send one first")
+        old = branch[index + 1] if index + 1 < len(branch) else None
+        booking = old.act.booking if old is not None and old.act is not None else None
+        context = dataclasses.replace(
+            self._context(conversation_id, branch[:index]), booking=booking
+        )
+        return self._run(branch[index], context, started, listener, cancel)
+
+    def set_state(self, conversation_id: int, state: DialogueState) -> None:
+        """Make ``state`` the conversation's state (the user edited it). Slots the schema does
+        not know are dropped. The next turn tracks from it; edits count as changes, so a
+        pending confirmation is asked again rather than answered by an old "yes"."""
+        state = self._valid(state)
+        branch = self.memory.active_branch(conversation_id)
+        before = _last_state(branch)
+        if branch:
+            self.memory.save_state(branch[-1].id, state, branch[-1].act)
+        baseline = self._edited.get(conversation_id, (state, before))[1]
+        self._edited[conversation_id] = (state, baseline)
+
+    def state(self, conversation_id: int) -> DialogueState:
+        edited = self._edited.get(conversation_id)
+        return edited[0] if edited else _last_state(self.memory.active_branch(conversation_id))
+
+    # ------------------------------------------------------------------ the pipeline
+
+    def _run(
+        self,
+        user_turn: Turn,
+        context: _Context,
+        started: float,
+        listener: TurnListener | None,
+        cancel: CancelToken | None,
+    ) -> TurnResult:
+        conversation_id = user_turn.conversation_id
+        self._edited.pop(conversation_id, None)
+        if not user_turn.text.strip():
+            state, act = context.state, Act(ActType.CHAT)
+        else:
+            state, act = self._understand(user_turn.text, context, cancel)
+        state_s = time.perf_counter() - started
+        self.memory.save_state(user_turn.id, state)
+        act = self._transact(act, state, context.booking)
+        if listener is not None:
+            listener.on_state(state, act)
+        reply_turn = self.memory.append_turn(
+            conversation_id, "assistant", "", parent_id=user_turn.id, complete=False
+        )
+        if act.booking is not None and act.booking is not context.booking:
+            self.memory.add_booking(conversation_id, reply_turn.id, act.booking)
+        reply, first_token = self._reply(user_turn.text, act, state, context, listener, cancel)
+        meta = dataclasses.replace(
+            reply.meta,
+            first_token_s=(first_token or time.perf_counter()) - started,
+            latency_s=time.perf_counter() - started,
+            cut_off=reply.cut_off,
+        )
+        self.memory.update_turn(
+            reply_turn.id, text=reply.text, complete=not reply.cut_off, meta=meta
+        )
+        self.memory.save_state(reply_turn.id, state, act)
+        return TurnResult(
+            conversation_id, user_turn.id, reply_turn.id, state, act, reply.text, meta,
+            booking=act.booking, state_s=state_s,
+        )  # fmt: skip
+
+    def _understand(
+        self, text: str, context: _Context, cancel: CancelToken | None
+    ) -> tuple[DialogueState, Act]:
+        """Track the turn, then let the policy choose the act."""
+        clipped = clip(text)
+        previous = context.previous
+        if previous and previous.type is ActType.CONFIRM and pure_answer(clipped) != Answer.NONE:
+            state = context.state  # a bare yes/no to a confirmation: nothing to track
+        else:
+            state = self._track(context, clipped)
+        state = self._valid(state)
+        if cancel is not None and cancel.is_set():
+            return state, Act(ActType.CHAT)
+        situation = Situation(
+            self.schema, state, changes(context.baseline, state), clipped,
+            self.backend.find, context.previous, context.entities,
+        )  # fmt: skip
+        return state, decide(situation)
+
+    def _track(self, context: _Context, text: str) -> DialogueState:
+        try:
+            return self.tracker.track(context.state, context.system_text, text)[1]
+        except GenerationCancelled:
+            return context.state
+        except ModelError as error:
+            log.warning("state tracking failed, keeping the previous state: %s", error)
+            return context.state
+
+    def _transact(self, act: Act, state: DialogueState, reuse: Booking | None) -> Act:
+        """Carry out a BOOK act: the booking goes into the act, or the act becomes BOOK_FAILED."""
+        if act.type is not ActType.BOOK:
+            return act
+        if reuse is not None and reuse.service == act.service:
+            return dataclasses.replace(act, booking=reuse)
+        entity = act.entities[0] if act.entities else None
+        try:
+            booking = self.backend.book(act.service, state.slots, entity)
+        except BookingRefused as refused:
+            log.info("booking refused: %s", refused)
+            slots = (*refused.invalid, *refused.missing)
+            return Act(ActType.BOOK_FAILED, act.service, slots, act.entities)
+        return dataclasses.replace(act, booking=booking)
+
+    def _reply(
+        self,
+        text: str,
+        act: Act,
+        state: DialogueState,
+        context: _Context,
+        listener: TurnListener | None,
+        cancel: CancelToken | None,
+    ) -> tuple[Reply, float | None]:
+        first: list[float] = []
+
+        def on_token(piece: str) -> None:
+            if not first:
+                first.append(time.perf_counter())
+            if listener is not None:
+                listener.on_token(piece)
+
+        on_replace = getattr(listener, "on_replace", None)
+        if not text.strip():
+            on_token(EMPTY_REPLY)
+            return Reply(EMPTY_REPLY, GenerationMeta(model="template"), "template"), first[0]
+        reply = self.responder.respond(
+            act, state, context.history, clip(text),
+            on_token=on_token, on_replace=on_replace, cancel=cancel,
+        )  # fmt: skip
+        return reply, (first[0] if first else None)
+
+    def _context(self, conversation_id: int, prior: list[Turn]) -> _Context:
+        edited = self._edited.get(conversation_id)
+        state = edited[0] if edited else _last_state(prior)
+        baseline = edited[1] if edited else state
+        replies = [t for t in prior if t.role == "assistant"]
+        previous = replies[-1].act if replies else None
+        entities: dict[str, Entity] = {}
+        for turn in replies:
+            for entity in turn.act.entities[:1] if turn.act else ():
+                entities[entity.service] = entity
+        history = [(t.role, clip(t.text)) for t in prior[-HISTORY_TURNS:]]
+        system_text = replies[-1].text if replies else ""
+        return _Context(state, baseline, previous, clip(system_text), entities, history)
+
+    def _valid(self, state: DialogueState) -> DialogueState:
+        """Only slots the schema knows, with non-empty values; intents of known services."""
+        names = set(self.schema.slot_names)
+        slots = {k: v.strip() for k, v in state.slots.items() if k in names and v.strip()}
+        intents = {s: i for s, i in state.intents.items() if self.schema.service(s)}
+        requested = frozenset(r for r in state.requested if r in names)
+        return DialogueState(slots=slots, intents=intents, requested=requested)
+
+
+def clip(text: str, limit: int = MODEL_TEXT_CHARS) -> str:
+    """The head and tail of a long text: enough for the models, bounded for the context."""
+    if len(text) <= limit:
+        return text
+    head = limit * 2 // 3
+    return f"{text[:head]} … {text[-(limit - head) :]}"
+
+
+def changes(before: DialogueState, after: DialogueState) -> StateDelta:
+    """What really changed between two states (a slot set to its old value is no change)."""
+    changed = {k: v for k, v in after.slots.items() if before.slots.get(k) != v}
+    intents = {s: i for s, i in after.intents.items() if before.intents.get(s) != i}
+    return StateDelta(
+        set=changed,
+        deleted=frozenset(k for k in before.slots if k not in after.slots),
+        intents=intents,
+        requested=after.requested,
+    )
+
+
+def _last_state(turns: Sequence[Turn]) -> DialogueState:
+    return next((t.state for t in reversed(turns) if t.state is not None), DialogueState())

@@ -288,6 +288,9 @@ class AnnotatedTurn:
     delta: StateDelta
     state: DialogueState
     system_act: str = ""  # the act of the following system turn, when annotated
+    # slot -> every value the gold accepts (first = the state's value); only slots with several
+    acceptable: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    reply: str = ""  # the system utterance that followed, when known (responder examples)
 
 
 @dataclass(frozen=True)

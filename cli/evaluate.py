@@ -1,17 +1,178 @@
-"""`eval`: benchmark the state tracker on Schema-Guided Dialogue (not available yet)."""
+"""`eval sgd`: benchmark the state tracker on Schema-Guided Dialogue files.
+
+Composes the pieces :func:`agent.evaluation.evaluate` needs: the model (global ``--model``,
+``--threads``), the SGD split and its schema, an exemplar index over the *train* split, and per
+dialogue a prompt manager and a :class:`StateTracker` over that dialogue's services.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from cli._pending import pending
 from cli.settings import command_parser
+
+if TYPE_CHECKING:
+    from agent.domain import AnnotatedDialogue, DomainSchema
+    from agent.evaluation import EvalRun, Tracker
+    from agent.ports import ChatModel
+    from agent.tracker import TrackerOptions
+
+STRATEGIES = ("fixed", "bm25", "dialogue", "hybrid")
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = command_parser(
-        commands,
-        "eval",
-        "benchmark the state tracker on Schema-Guided Dialogue (not available yet)",
+    parser = command_parser(commands, "eval", "benchmark the state tracker")
+    kinds = parser.add_subparsers(dest="eval_kind", metavar="BENCHMARK", required=True)
+    sgd = command_parser(kinds, "sgd", "dialogue state tracking on Schema-Guided Dialogue")
+    sgd.add_argument("--data", required=True, metavar="DIR", help="folder with train/ and dev/")
+    sgd.add_argument("--split", default="dev", choices=("dev", "test", "train"))
+    sgd.add_argument("--services", metavar="S1,S2", help="only dialogues/frames of these services")
+    sgd.add_argument(
+        "--limit-dialogues", type=int, metavar="N", help="a sample spread over services"
     )
-    parser.set_defaults(func=pending("eval"))
+    sgd.add_argument("--json", metavar="FILE", help="write the results as one JSON object")
+    sgd.add_argument("--turn-level", action="store_true", help="feed the gold previous state")
+    sgd.add_argument(
+        "--exemplars",
+        default="dialogue",
+        metavar="STRATEGY",
+        help=f"one of {', '.join(STRATEGIES)}",
+    )
+    sgd.add_argument("--k", type=int, default=4, help="exemplars per turn (default 4)")
+    sgd.add_argument("--max-tokens", type=int, default=96, help="tracker output budget")
+    sgd.add_argument("--free-strings", action="store_true", help="free-text values not copied")
+    sgd.add_argument("--no-trim", action="store_true", help="spans may start with 'in', 'for'…")
+    sgd.add_argument("--require-support", action="store_true", help="categorical only if said")
+    sgd.add_argument("--no-checks", action="store_true", help="no negation / one-span checks")
+    sgd.set_defaults(func=run_sgd)
+
+
+def run_sgd(args: argparse.Namespace) -> int:
+    from agent.evaluation import select_dialogues
+    from cli.settings import cache_dir
+    from prompts.sgd import load_sgd_schema, load_sgd_split
+
+    services = [s.strip() for s in args.services.split(",")] if args.services else None
+    schema, dialogues = load_sgd_split(args.data, args.split, cache_dir=cache_dir() / "sgd")
+    sample = select_dialogues(dialogues, args.limit_dialogues, services)
+    train_schema = load_sgd_schema(Path(args.data) / "train" / "schema.json")
+    seen = frozenset(s.name for s in train_schema.services)
+    model = _open_model(args)
+    tracker_for = _tracker_factory(args, model, train_schema)
+    run = _run_with_progress(args, schema, sample, tracker_for, seen, services)
+    result = _result(args, model.name, run)
+    _print_table(result)
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def _open_model(args: argparse.Namespace) -> ChatModel:
+    from agent.llm.factory import open_model
+    from cli.settings import Settings, cache_dir
+
+    settings = Settings.from_args(args)
+    return open_model(settings.model, cache_dir=cache_dir(), threads=settings.threads)
+
+
+def _options(args: argparse.Namespace) -> TrackerOptions:
+    from agent.grammar import GrammarOptions
+    from agent.tracker import TrackerOptions
+
+    return TrackerOptions(
+        max_tokens=args.max_tokens,
+        grammar=GrammarOptions(copy_spans=not args.free_strings, trim_spans=not args.no_trim),
+        negation_check=not args.no_checks,
+        one_slot_per_span=not args.no_checks,
+        require_support=args.require_support,
+    )
+
+
+def _tracker_factory(
+    args: argparse.Namespace, model: ChatModel, train_schema: DomainSchema
+) -> Callable[[DomainSchema, AnnotatedDialogue], Tracker]:
+    """Exemplars only from the train split, indexed once; one prompt manager per dialogue."""
+    from agent.tracker import StateTracker
+    from cli.settings import cache_dir
+    from prompts.factory import build_exemplar_index, build_tracker_prompts
+    from prompts.sgd import load_sgd_split
+
+    _, train = load_sgd_split(args.data, "train", cache_dir=cache_dir() / "sgd")
+    index = build_exemplar_index((t for d in train for t in d.turns), train_schema)
+    options = _options(args)
+
+    def tracker_for(schema: DomainSchema, dialogue: AnnotatedDialogue) -> Tracker:
+        prompts = build_tracker_prompts(
+            schema, index, model.count_tokens, strategy=args.exemplars, k=args.k
+        )
+        return StateTracker(model, prompts, schema, options)
+
+    return tracker_for
+
+
+def _run_with_progress(
+    args: argparse.Namespace,
+    schema: DomainSchema,
+    sample: list[AnnotatedDialogue],
+    tracker_for: Callable[[DomainSchema, AnnotatedDialogue], Tracker],
+    seen: frozenset[str],
+    services: list[str] | None,
+) -> EvalRun:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from agent.evaluation import evaluate
+
+    total = sum(len(d.turns) for d in sample)
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(f"SGD {args.split}: {len(sample)} dialogues", total=total)
+        return evaluate(
+            sample,
+            schema,
+            tracker_for,
+            seen_services=seen,
+            services=services,
+            turn_level=args.turn_level,
+            progress=lambda n: bar.advance(task, n),
+        )
+
+
+def _result(args: argparse.Namespace, pack: str, run: EvalRun) -> dict[str, Any]:
+    result: dict[str, Any] = {"split": args.split, "pack": pack}
+    result.update(run.summary())
+    result.update(
+        strategy=args.exemplars,
+        k=args.k,
+        turn_level=args.turn_level,
+        limit_dialogues=args.limit_dialogues,
+        services=args.services,
+        max_tokens=args.max_tokens,
+        free_strings=args.free_strings,
+        trim_spans=not args.no_trim,
+        require_support=args.require_support,
+        checks=not args.no_checks,
+    )
+    return result
+
+
+def _print_table(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"SGD {result['split']} — {result['pack']} — {result['strategy']}")
+    table.add_column("service")
+    table.add_column("seen")
+    table.add_column("frames", justify="right")
+    table.add_column("JGA", justify="right")
+    for name, row in result["per_service"].items():
+        table.add_row(name, "yes" if row["seen"] else "no", str(row["turns"]), f"{row['jga']:.3f}")
+    console = Console(file=sys.stdout)
+    console.print(table)
+    keys = ["dialogues", "turns", "jga", "aga", "slot_f1", "intent_acc", "jga_seen", "jga_unseen"]
+    keys += ["latency_p50_s", "latency_p95_s", "errors"]
+    console.print("  ".join(f"{key}={result[key]}" for key in keys))

@@ -1,0 +1,235 @@
+"""The domain's database and its transactions, over a loaded :class:`DomainPack`.
+
+Lookups are plain filters over ``pack.database``: a constraint ``restaurant-food=italian`` keeps
+records whose ``food`` attribute equals ``italian`` (case-insensitive); ``dontcare`` and slots the
+records do not describe (``restaurant-bookday``) are ignored, names match by substring, and the
+train times compare as times (``leaveat`` = leaves at or after, ``arriveby`` = arrives at or
+before). Services without records (the taxi) need no lookup: they are booked directly.
+
+Bookings are refused, with a message for the user, unless every required slot of the service's
+transactional intent is present and valid. The policy asks the same question first
+(:func:`booking_problems`), so a refusal here is the last line of defence, not the normal path.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import secrets
+import string
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from agent.domain import DONTCARE, Booking, DomainPack, DomainSchema, Entity, IntentSpec
+from agent.errors import SlotchatError
+
+REFERENCE_LENGTH = 8
+_REFERENCE_ALPHABET = string.ascii_uppercase + string.digits
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_COUNT_SUFFIXES = ("people", "stay")
+_TIME_SUFFIXES = ("time", "leaveat", "arriveby")
+_MAX_COUNT = 20
+_TAXI_CARS = ("toyota", "skoda", "ford", "audi", "tesla", "volkswagen", "bmw", "honda")
+
+
+class BookingRefused(SlotchatError):
+    """The backend would not carry out a transaction; ``missing``/``invalid`` say why."""
+
+    def __init__(self, message: str, missing: tuple[str, ...] = (), invalid: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.missing = missing
+        self.invalid = invalid
+
+
+def transaction_intent(schema: DomainSchema, service: str) -> IntentSpec | None:
+    """The first transactional intent of ``service`` (``book_restaurant``), if it has one."""
+    spec = schema.service(service)
+    return next((i for i in spec.intents if i.transactional), None) if spec else None
+
+
+def identity_slot(schema: DomainSchema, service: str) -> str:
+    """The slot naming the chosen record (``restaurant-name``, ``train-trainid``): a slot the
+    booking requires and the search returns; ``<service>-name`` when the schema says nothing."""
+    spec = schema.service(service)
+    booking = transaction_intent(schema, service)
+    if spec and booking:
+        results = {s for i in spec.intents if not i.transactional for s in i.result_slots}
+        found = next((s for s in booking.required if s in results), None)
+        if found:
+            return found
+    return f"{service}-name"
+
+
+def with_identity(
+    schema: DomainSchema, service: str, slots: Mapping[str, str], entity: Entity | None
+) -> dict[str, str]:
+    """The service's slots, with the identity slot filled from the chosen record: "book it"
+    after an offer books the offered place without the user repeating its name."""
+    own = {k: v for k, v in slots.items() if k.startswith(f"{service}-") and v}
+    if entity is not None:
+        own[identity_slot(schema, service)] = entity.name
+    return own
+
+
+def slot_key(slot: str) -> str:
+    """``restaurant-pricerange`` -> ``pricerange``: the attribute a slot refers to."""
+    return attribute_key(slot.split("-", 1)[-1])
+
+
+def attribute_key(name: str) -> str:
+    """Database keys vary in spelling (``arriveBy``, ``entrance fee``); compare them folded."""
+    return re.sub(r"[\s_]", "", name.lower())
+
+
+def normalize_time(value: str) -> str | None:
+    match = _TIME.match(value.strip())
+    return f"{int(match.group(1)):02d}:{match.group(2)}" if match else None
+
+
+def value_problem(schema: DomainSchema, slot: str, value: str) -> bool:
+    """True when ``value`` cannot be used in a transaction for ``slot``."""
+    value = value.strip().lower()
+    if not value or value == DONTCARE:
+        return True
+    spec = schema.slot(slot)
+    if spec and spec.categorical and spec.values and value not in spec.values:
+        return True
+    key = slot_key(slot)
+    if key.endswith(_COUNT_SUFFIXES):
+        return not (value.isdigit() and 1 <= int(value) <= _MAX_COUNT)
+    if key.endswith(_TIME_SUFFIXES):
+        return normalize_time(value) is None
+    return False
+
+
+def booking_problems(
+    schema: DomainSchema, service: str, slots: Mapping[str, str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(missing, invalid) required slots of the service's transaction, in schema order."""
+    intent = transaction_intent(schema, service)
+    required = intent.required if intent else ()
+    missing = tuple(s for s in required if not slots.get(s))
+    invalid = tuple(s for s in required if slots.get(s) and value_problem(schema, s, slots[s]))
+    return missing, invalid
+
+
+class DomainBackend:
+    """:class:`agent.ports.Backend` over a domain pack's records. ``rng_seed`` makes references
+    reproducible (tests, scripted dialogues); without it they come from ``secrets``."""
+
+    def __init__(self, pack: DomainPack, rng_seed: int | None = None) -> None:
+        self._pack = pack
+        self._rng: random.Random = (
+            random.Random(rng_seed) if rng_seed is not None else secrets.SystemRandom()
+        )
+        self._keys = {
+            service: {attribute_key(k) for e in records for k in e.attributes} | {"name"}
+            for service, records in pack.database.items()
+        }
+
+    @property
+    def schema(self) -> DomainSchema:
+        return self._pack.schema
+
+    def has_records(self, service: str) -> bool:
+        return bool(self._pack.database.get(service))
+
+    def entity_names(self) -> tuple[str, ...]:
+        """Every record's name: what a reply must not mention unless the act offers it."""
+        return tuple(e.name for records in self._pack.database.values() for e in records)
+
+    def find(self, service: str, constraints: Mapping[str, str]) -> list[Entity]:
+        usable = self._usable(service, constraints)
+        found = [
+            e
+            for e in self._pack.database.get(service, ())
+            if all(_matches(e, k, v) for k, v in usable)
+        ]
+        return _ordered(found, dict(usable))
+
+    def book(self, service: str, slots: Mapping[str, str], entity: Entity | None) -> Booking:
+        own = with_identity(self.schema, service, slots, entity)
+        missing, invalid = booking_problems(self.schema, service, own)
+        if missing or invalid:
+            raise BookingRefused(_refusal(missing, invalid), missing, invalid)
+        if entity is None and self.has_records(service):
+            raise BookingRefused(f"I need to know which {service} to book first.")
+        return Booking(
+            service=service,
+            reference=self._reference(),
+            slots={**own, **self._extras(service)},
+            entity=entity.name if entity else "",
+            created_at=datetime.now(UTC),
+        )
+
+    def _usable(self, service: str, constraints: Mapping[str, str]) -> list[tuple[str, str]]:
+        keys = self._keys.get(service, set())
+        identity = identity_slot(self.schema, service)
+        usable = []
+        for slot, value in constraints.items():
+            key = "name" if slot == identity else slot_key(slot)
+            value = value.strip().lower()
+            if slot.startswith(f"{service}-") and value and value != DONTCARE and key in keys:
+                usable.append((key, value))
+        return usable
+
+    def _reference(self) -> str:
+        while True:
+            ref = "".join(self._rng.choice(_REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+            if any(c.isdigit() for c in ref) and any(c.isalpha() for c in ref):
+                return ref
+
+    def _extras(self, service: str) -> dict[str, str]:
+        """What the transaction itself produces; a taxi booking yields a car and a phone."""
+        if self.has_records(service) or transaction_intent(self.schema, service) is None:
+            return {}
+        phone = "07" + "".join(self._rng.choice(string.digits) for _ in range(9))
+        return {f"{service}-type": self._rng.choice(_TAXI_CARS), f"{service}-phone": phone}
+
+
+def _attribute(entity: Entity, key: str) -> str | None:
+    if key == "name":
+        return entity.name
+    return next((v for k, v in entity.attributes.items() if attribute_key(k) == key), None)
+
+
+def _matches(entity: Entity, key: str, wanted: str) -> bool:
+    value = _attribute(entity, key)
+    if value is None:
+        return False
+    value = str(value).strip().lower()
+    if key == "name":
+        return wanted in value or value in wanted
+    if key in ("leaveat", "arriveby"):
+        return _time_matches(key, value, wanted)
+    return value == wanted
+
+
+def _time_matches(key: str, value: str, wanted: str) -> bool:
+    have, want = normalize_time(value), normalize_time(wanted)
+    if have is None or want is None:
+        return want is None  # a constraint we cannot read filters nothing
+    return have >= want if key == "leaveat" else have <= want
+
+
+def _ordered(found: list[Entity], constraints: Mapping[str, str]) -> list[Entity]:
+    """Trains: the first to leave after ``leaveat``, or the last to arrive before ``arriveby``."""
+    if "leaveat" in constraints:
+        return sorted(found, key=lambda e: normalize_time(_attribute(e, "leaveat") or "") or "")
+    if "arriveby" in constraints:
+        found = sorted(found, key=lambda e: normalize_time(_attribute(e, "arriveby") or "") or "")
+        return found[::-1]
+    return found
+
+
+def _refusal(missing: tuple[str, ...], invalid: tuple[str, ...]) -> str:
+    parts = []
+    if missing:
+        parts.append("missing " + ", ".join(_label(s) for s in missing))
+    if invalid:
+        parts.append("not a valid value for " + ", ".join(_label(s) for s in invalid))
+    return f"I can't make that booking yet ({'; '.join(parts)}). Please tell me and I'll try again."
+
+
+def _label(slot: str) -> str:
+    return slot.split("-", 1)[-1]

@@ -1,0 +1,99 @@
+"""Cheap lexical checks on a predicted delta, for what no grammar or prompt can guarantee.
+
+- Negation: "not Italian", "anything but Chinese" must not set food=italian / chinese. A value
+  whose mention in the user turn has a negation word shortly before it, in the same clause, is
+  dropped.
+- One span, one slot: the model often copies the same span into two slots of one service
+  (a city into both origin and destination). Only one keeps it.
+- Support: a categorical value the turn never mentions is usually the model filling the form
+  with defaults; optionally drop it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from agent.domain import DONTCARE, DomainSchema
+from agent.normalize import is_time_slot, parse_time
+
+NEGATIONS = frozenset(
+    {
+        "not",
+        "no",
+        "never",
+        "without",
+        "except",
+        "nor",
+        "n't",
+        "dont",
+        "don't",
+        "doesn't",
+        "isn't",
+        "aren't",
+        "won't",
+        "wouldn't",
+        "didn't",
+        "hate",
+        "dislike",
+        "avoid",
+        "besides",
+    }
+)
+_CLAUSE_BREAK = re.compile(r"[,.;:!?]|\b(?:but|rather|instead|actually|however|and)\b")
+_WORDS = re.compile(r"[\w']+")
+_WINDOW = 4
+
+
+def negated(value: str, user_text: str) -> bool:
+    """Whether every mention of ``value`` in ``user_text`` follows a negation in its clause."""
+    lowered = user_text.lower()
+    needle = value.lower().strip()
+    if not needle or needle == DONTCARE:
+        return False
+    starts = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(needle)}(?!\w)", lowered)]
+    return bool(starts) and all(_negated_before(lowered[:start]) for start in starts)
+
+
+def _negated_before(prefix: str) -> bool:
+    clause = _CLAUSE_BREAK.split(prefix)[-1]
+    words = _WORDS.findall(clause.replace("n't", " n't"))
+    return any(word in NEGATIONS for word in words[-_WINDOW:])
+
+
+def drop_negated(values: Mapping[str, str], user_text: str) -> dict[str, str]:
+    return {slot: value for slot, value in values.items() if not negated(value, user_text)}
+
+
+def one_slot_per_span(values: Mapping[str, str], schema: DomainSchema) -> dict[str, str]:
+    """Keep each free-text value in at most one slot per service (a time prefers a time slot)."""
+    kept: dict[str, str] = {}
+    owner: dict[tuple[str, str], str] = {}
+    for slot, value in values.items():
+        spec = schema.slot(slot)
+        if value == DONTCARE or (spec is not None and spec.categorical):
+            kept[slot] = value
+            continue
+        key = (slot.split("-", 1)[0], value.lower())
+        previous = owner.get(key)
+        if previous is None or _better_owner(slot, previous, value):
+            kept.pop(previous or "", None)
+            owner[key] = slot
+            kept[slot] = value
+    return kept
+
+
+def _better_owner(slot: str, previous: str, value: str) -> bool:
+    is_time = parse_time(value.lower()) is not None
+    return is_time and is_time_slot(slot) and not is_time_slot(previous)
+
+
+def supported(value: str, slot: str, text: str) -> bool:
+    """Whether ``text`` mentions ``value`` or, for yes/no values, a word of the slot's name."""
+    lowered = text.lower()
+    if value == DONTCARE or value.lower() in lowered:
+        return True
+    if value.lower() in {"true", "false"}:
+        words = slot.split("-", 1)[-1].replace("_", " ").split()
+        return any(word in lowered for word in words if len(word) > 3)
+    return any(word in lowered for word in _WORDS.findall(value.lower()) if len(word) > 3)

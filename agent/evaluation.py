@@ -1,0 +1,158 @@
+"""The DST benchmark loop: run a tracker over annotated dialogues and score every frame.
+
+The tracker carries its *own* predicted state from turn to turn (never the gold one) unless
+``turn_level`` is set, which feeds the gold previous state for diagnosis. Trackers come from an
+injected factory (one per dialogue, over that dialogue's services), so this module knows nothing
+of prompt managers or model runtimes; the CLI composes them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from agent.domain import AnnotatedDialogue, AnnotatedTurn, DialogueState, DomainSchema, StateDelta
+from agent.errors import SlotchatError
+from agent.metrics import (
+    FrameScore,
+    average_goal_accuracy,
+    intent_accuracy,
+    joint_accuracy,
+    percentile,
+    score_frame,
+    slot_f1,
+)
+from agent.normalize import normalize_value
+
+log = logging.getLogger(__name__)
+
+
+class Tracker(Protocol):
+    def track(
+        self, state: DialogueState, system_text: str, user_text: str
+    ) -> tuple[StateDelta, DialogueState]: ...
+
+
+TrackerFactory = Callable[[DomainSchema, AnnotatedDialogue], Tracker]
+Progress = Callable[[int], None]  # called with the number of user turns just scored
+
+
+@dataclass
+class EvalRun:
+    """Scores collected so far; :meth:`summary` gives the DESIGN.md keys."""
+
+    seen_services: frozenset[str]
+    frames: list[FrameScore] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)
+    dialogues: int = 0
+    turns: int = 0
+    errors: int = 0
+
+    def summary(self) -> dict[str, object]:
+        frames = self.frames
+        seen = [f for f in frames if f.service in self.seen_services]
+        unseen = [f for f in frames if f.service not in self.seen_services]
+        services = sorted({f.service for f in frames})
+        per_service = {
+            name: {
+                "jga": round(joint_accuracy(mine := [f for f in frames if f.service == name]), 4),
+                "turns": len(mine),
+                "seen": name in self.seen_services,
+            }
+            for name in services
+        }
+        return {
+            "dialogues": self.dialogues,
+            "turns": self.turns,
+            "frames": len(frames),
+            "jga": round(joint_accuracy(frames), 4),
+            "aga": round(average_goal_accuracy(frames), 4),
+            "slot_f1": round(slot_f1(frames), 4),
+            "intent_acc": round(intent_accuracy(frames), 4),
+            "jga_seen": round(joint_accuracy(seen), 4) if seen else None,
+            "jga_unseen": round(joint_accuracy(unseen), 4) if unseen else None,
+            "per_service": per_service,
+            "latency_p50_s": round(percentile(self.latencies, 0.5), 3),
+            "latency_p95_s": round(percentile(self.latencies, 0.95), 3),
+            "errors": self.errors,
+        }
+
+
+def select_dialogues(
+    dialogues: Sequence[AnnotatedDialogue],
+    limit: int | None = None,
+    services: Iterable[str] | None = None,
+) -> list[AnnotatedDialogue]:
+    """A deterministic sample spread across services: round robin over the dialogues' first
+    services (sorted), each service's dialogues in a fixed pseudo-random order (CRC32 of the
+    id), so that any ``limit`` covers as many services and data files as it can."""
+    wanted = set(services) if services else None
+    pool = [d for d in dialogues if wanted is None or wanted.intersection(d.services)]
+    groups: dict[str, list[AnnotatedDialogue]] = {}
+    for dialogue in sorted(pool, key=lambda d: (zlib.crc32(d.id.encode()), d.id)):
+        groups.setdefault(dialogue.services[0] if dialogue.services else "", []).append(dialogue)
+    ordered = [groups[name] for name in sorted(groups)]
+    picked: list[AnnotatedDialogue] = []
+    for rank in range(max((len(g) for g in ordered), default=0)):
+        picked.extend(group[rank] for group in ordered if rank < len(group))
+    return picked[:limit] if limit is not None else picked
+
+
+def sub_schema(schema: DomainSchema, services: Sequence[str]) -> DomainSchema:
+    """The domain of one dialogue: the schema's services among ``services``, in that order."""
+    picked = tuple(s for name in dict.fromkeys(services) if (s := schema.service(name)))
+    return DomainSchema(name="+".join(s.name for s in picked), services=picked)
+
+
+def evaluate(
+    dialogues: Iterable[AnnotatedDialogue],
+    schema: DomainSchema,
+    tracker_for: TrackerFactory,
+    *,
+    seen_services: frozenset[str],
+    services: Iterable[str] | None = None,
+    turn_level: bool = False,
+    progress: Progress | None = None,
+) -> EvalRun:
+    """Track and score every user turn of ``dialogues`` (frames only of ``services`` if given)."""
+    run = EvalRun(seen_services=seen_services)
+    scored = set(services) if services else None
+    for dialogue in dialogues:
+        dialogue_schema = sub_schema(schema, dialogue.services)
+        tracker = tracker_for(dialogue_schema, dialogue)
+        state = DialogueState()
+        for turn in dialogue.turns:
+            previous = _normalized(turn.prev_state, dialogue_schema) if turn_level else state
+            state = _timed_track(tracker, previous, turn, run)
+            run.frames.extend(
+                score_frame(state, turn, service, dialogue_schema)
+                for service in turn.services
+                if scored is None or service in scored
+            )
+            run.turns += 1
+            if progress is not None:
+                progress(1)
+        run.dialogues += 1
+    return run
+
+
+def _timed_track(
+    tracker: Tracker, state: DialogueState, turn: AnnotatedTurn, run: EvalRun
+) -> DialogueState:
+    started = time.perf_counter()
+    try:
+        _, state = tracker.track(state, turn.system, turn.user)
+    except SlotchatError as error:
+        log.warning("turn %s/%d failed: %s", turn.dialogue_id, turn.index, error)
+        run.errors += 1
+    run.latencies.append(time.perf_counter() - started)
+    return state
+
+
+def _normalized(state: DialogueState, schema: DomainSchema) -> DialogueState:
+    slots = {k: normalize_value(k, v, schema.slot(k)) for k, v in state.slots.items()}
+    return DialogueState(slots=slots, intents=state.intents, requested=state.requested)

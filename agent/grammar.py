@@ -1,0 +1,164 @@
+"""The per-turn GBNF grammar that makes the tracker's output a valid delta (agent.delta_text).
+
+What the grammar guarantees, so the model spends no tokens on junk the parser would drop:
+
+- exactly the one-line JSON of :func:`agent.delta_text.render_delta`: intent first, then slots
+  in sorted name order, then ``requested``; separators ``", "`` and ``": "``, no free whitespace;
+- every key at most once: the members form a chain in sorted order, each optional, so the
+  model cannot repeat a key until ``max_tokens`` (the probe's most expensive failure);
+- the intent is one of the schema's intents, requested slots are slot names (each once);
+- a categorical slot takes an allowed value or ``dontcare``;
+- a free-text slot takes ``dontcare`` or a *span*: a word n-gram of what was just said (user
+  turn and last system turn) or a value already in the state (values carried across services);
+- ``null`` (deletion) only for slots that are currently set.
+
+The grammar is rebuilt every turn because the spans and the set slots change; building it is
+string work of well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from agent.delta_text import INTENT_KEY, REQUESTED_KEY
+from agent.domain import DONTCARE, DialogueState, DomainSchema, SlotSpec
+
+_WORD = re.compile(r"\S+")
+_CLAUSE_BREAK = re.compile(r"[,.;:!?]+(?:\s+|$)")
+_EDGE = " \t.,;:!?\"'()[]{}"
+# Words no slot value starts or ends with (articles and numbers are not here: "The Big 4").
+# fmt: off
+FUNCTION_WORDS = frozenset({
+    "in", "at", "to", "for", "from", "of", "by", "with", "and", "or", "but", "i", "i'm", "i'd",
+    "you", "me", "my", "we", "our", "us", "is", "are", "was", "be", "can", "could", "would",
+    "will", "should", "please", "want", "need", "like", "find", "get", "book", "it", "it's",
+    "that", "there", "what", "which", "how", "do", "does", "did", "have", "has", "also", "just",
+    "some", "any", "so", "if", "then", "than", "as", "too", "very", "yes", "no", "ok", "okay",
+    "hi", "hello", "thanks", "thank",
+})
+# fmt: on
+_ANY_STRING = r'"\"" [^"\\\x00-\x1f]{1,48} "\""'
+
+
+@dataclass(frozen=True)
+class GrammarOptions:
+    """Knobs measured in docs/dst-results.md."""
+
+    copy_spans: bool = True  # free-text values only as spans (else any short string)
+    trim_spans: bool = True  # no span starting or ending with a function word ("in San Jose")
+    max_span_words: int = 8
+    requested: bool = True  # allow the "requested" member
+
+
+def utterance_spans(texts: Iterable[str], max_words: int = 8, *, trim: bool = False) -> list[str]:
+    """Word n-grams (1..max_words) of ``texts`` without edge punctuation, first-seen order.
+
+    N-grams stop at clause punctuation ("San Jose. Can" is no value), which also keeps the
+    grammar small; "4:30" or "3.5" stay whole because no space follows their punctuation.
+    """
+    spans: dict[str, None] = {}
+    for text in (part for whole in texts for part in _CLAUSE_BREAK.split(whole)):
+        words = _WORD.findall(text)
+        for start in range(len(words)):
+            for end in range(start + 1, min(len(words), start + max_words) + 1):
+                span = " ".join(words[start:end]).strip(_EDGE)
+                if span and _printable(span) and not (trim and _untrimmed(span)):
+                    spans[span] = None
+    return list(spans)
+
+
+def delta_grammar(
+    schema: DomainSchema,
+    state: DialogueState,
+    spans: Sequence[str],
+    options: GrammarOptions = GrammarOptions(),
+) -> str:
+    """The GBNF of all deltas the tracker may write this turn (see the module docstring)."""
+    rules: dict[str, str] = {}
+    members = _intent_member(schema) + _slot_members(schema, state, options, rules)
+    if options.requested and schema.slot_names:
+        members.append(_requested_member(schema, rules))
+    rules["span"] = _span_rule(spans, state, options)
+    chain = _chain("m", members, rules)
+    root = f'root ::= "{{" {chain}? "}}"' if chain else 'root ::= "{}"'
+    return "\n".join([root, *(f"{name} ::= {body}" for name, body in rules.items())]) + "\n"
+
+
+def literal(text: str) -> str:
+    """A GBNF string literal matching exactly ``text``."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return '"' + escaped + '"'
+
+
+def json_literal(value: str) -> str:
+    """A GBNF literal matching ``value`` as JSON writes it (the way render_delta does)."""
+    return literal(json.dumps(value, ensure_ascii=False))
+
+
+def _intent_member(schema: DomainSchema) -> list[str]:
+    intents = sorted({i.name for s in schema.services for i in s.intents})
+    if not intents:
+        return []
+    choices = " | ".join(json_literal(i) for i in intents)
+    return [f"{literal(json.dumps(INTENT_KEY) + ': ')} ({choices})"]
+
+
+def _slot_members(
+    schema: DomainSchema, state: DialogueState, options: GrammarOptions, rules: dict[str, str]
+) -> list[str]:
+    members: list[str] = []
+    slots = {slot.name: slot for service in schema.services for slot in service.slots}
+    for number, name in enumerate(sorted(slots)):
+        rules[f"v{number}"] = _value_rule(slots[name], name in state.slots)
+        members.append(f"{literal(json.dumps(name) + ': ')} v{number}")
+    return members
+
+
+def _value_rule(slot: SlotSpec, deletable: bool) -> str:
+    choices = [json_literal(DONTCARE)]
+    if slot.categorical and slot.values:
+        choices += [json_literal(v) for v in slot.values if v != DONTCARE]
+    else:
+        choices.append("span")
+    if deletable:
+        choices.append('"null"')
+    return " | ".join(choices)
+
+
+def _requested_member(schema: DomainSchema, rules: dict[str, str]) -> str:
+    names = [json_literal(name) for name in sorted(schema.slot_names)]
+    chain = _chain("q", names, rules)
+    return f'{literal(json.dumps(REQUESTED_KEY) + ": [")} {chain} "]"'
+
+
+def _span_rule(spans: Sequence[str], state: DialogueState, options: GrammarOptions) -> str:
+    if not options.copy_spans:
+        return _ANY_STRING
+    values = dict.fromkeys([*spans, *(v for v in state.slots.values() if _printable(v))])
+    values.pop(DONTCARE, None)
+    values.pop("", None)
+    return " | ".join(json_literal(v) for v in values) or json_literal(DONTCARE)
+
+
+def _chain(prefix: str, items: Sequence[str], rules: dict[str, str]) -> str:
+    """Rule name matching a non-empty subsequence of ``items`` in order, joined by ", "."""
+    if not items:
+        return ""
+    last = len(items) - 1
+    rules[f"{prefix}{last}"] = items[last]
+    for i in range(last - 1, -1, -1):
+        rules[f"{prefix}{i}"] = f'{items[i]} (", " {prefix}{i + 1})? | {prefix}{i + 1}'
+    return f"{prefix}0"
+
+
+def _untrimmed(span: str) -> bool:
+    words = span.lower().split()
+    return words[0] in FUNCTION_WORDS or words[-1] in FUNCTION_WORDS
+
+
+def _printable(text: str) -> bool:
+    return text.isprintable()

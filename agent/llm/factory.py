@@ -1,0 +1,47 @@
+"""One entry point that turns ``--model`` into a ready ``ChatModel``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from agent.errors import UsageError
+from agent.ports import ChatModel
+
+Progress = Callable[[int, int], None]
+
+
+def open_model(
+    spec: str,
+    *,
+    cache_dir: Path,
+    threads: int = 2,
+    n_ctx: int = 4096,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> ChatModel:
+    """A chat model for a pack name (``default``, ``tiny``, ``gemma``), a ``.gguf`` path, or
+    ``fake`` (the scripted echo model, for running the program without weights).
+
+    Pack files are assembled into ``cache_dir`` on first use; ``progress(done, total)`` is
+    called with bytes while that happens (default: a one-line bar on stderr). Raises
+    ``UsageError`` for bad numbers and ``ModelError`` subclasses for missing or bad files.
+    """
+    if threads < 1:
+        raise UsageError(f"--threads must be at least 1 (got {threads}); try --threads 2")
+    if n_ctx < 64:
+        raise UsageError(f"the context size must be at least 64 tokens (got {n_ctx})")
+    if spec == "fake":
+        from agent.llm.fake import ScriptedChatModel, echo_reply
+
+        return ScriptedChatModel(echo_reply, name="fake", context_size=n_ctx)
+    from agent.llm.packs import PACKS, resolve
+    from agent.llm.runtime import LlamaRuntime
+
+    if progress is None:
+        from agent.llm.progress import StderrProgress
+
+        progress = StderrProgress(f"assembling model pack '{spec}' (once)")
+    path = resolve(spec, cache_dir, progress=progress)
+    name = spec if spec in PACKS else path.name
+    return LlamaRuntime(path, name=name, threads=threads, n_ctx=n_ctx, seed=seed)

@@ -1,0 +1,168 @@
+"""The state tracker: one user turn in, the state change and the merged state out.
+
+The model sees the prompt manager's messages (instructions, schema, exemplars, previous state,
+last system turn, user turn) and writes a delta in the agent.delta_text JSON form under a
+per-turn grammar (agent.grammar), greedily. Everything after the model is deterministic: parse
+(salvaging a cut-off object), drop what the schema does not know, normalize values, drop
+negated values and no-op changes, then merge with :meth:`DialogueState.apply`.
+
+Nothing the model writes can make :meth:`StateTracker.track` raise: unusable output gives an
+empty delta and a logged warning. Errors of the runtime itself (``ModelError``) do propagate,
+because the caller decides whether a turn without tracking is acceptable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field, replace
+
+from agent.delta_checks import drop_negated, one_slot_per_span, supported
+from agent.delta_text import parse_delta
+from agent.domain import (
+    Constraint,
+    DialogueState,
+    DomainSchema,
+    GenerationParams,
+    StateDelta,
+)
+from agent.grammar import GrammarOptions, delta_grammar, utterance_spans
+from agent.normalize import normalize_value
+from agent.ports import ChatModel, TrackerPrompts
+
+log = logging.getLogger(__name__)
+
+_SPAN_SOURCE_CHARS = 1500  # a 20,000-character paste must not become a huge grammar
+
+
+@dataclass(frozen=True)
+class TrackerOptions:
+    """Settings of the tracker; the defaults are the best measured (docs/dst-results.md)."""
+
+    max_tokens: int = 96
+    grammar: GrammarOptions = field(default_factory=GrammarOptions)
+    constrained: bool = True  # decode under the per-turn grammar
+    negation_check: bool = True
+    one_slot_per_span: bool = True
+    require_support: bool = False  # categorical values only when the turn mentions them
+
+
+class StateTracker:
+    """Tracks one conversation's state over a schema. Stateless between calls: the caller
+    passes the state in, so the same tracker serves any number of conversations."""
+
+    def __init__(
+        self,
+        model: ChatModel,
+        prompts: TrackerPrompts,
+        schema: DomainSchema,
+        options: TrackerOptions | None = None,
+    ) -> None:
+        self._model = model
+        self._prompts = prompts
+        self._schema = schema
+        self._options = options or TrackerOptions()
+        self._service_of_intent = {
+            intent.name: service.name for service in schema.services for intent in service.intents
+        }
+        self.last_output = ""  # the model's raw text of the last turn, for diagnosis
+
+    @property
+    def schema(self) -> DomainSchema:
+        return self._schema
+
+    def track(
+        self, state: DialogueState, system_text: str, user_text: str
+    ) -> tuple[StateDelta, DialogueState]:
+        """The change ``user_text`` makes to ``state`` (after ``system_text``) and the result."""
+        if not user_text.strip():
+            self.last_output = ""
+            delta = StateDelta()
+            return delta, state.apply(delta)
+        self.last_output = self._generate(state, system_text, user_text)
+        delta = self._clean(self._parse(self.last_output), state, system_text, user_text)
+        return delta, state.apply(delta)
+
+    def _generate(self, state: DialogueState, system_text: str, user_text: str) -> str:
+        messages = self._prompts.tracker_messages(state, system_text, user_text)
+        params = GenerationParams(max_tokens=self._options.max_tokens, temperature=0.0)
+        constraint = self._constraint(state, system_text, user_text)
+        return self._model.complete(messages, params, constraint).text
+
+    def _constraint(
+        self, state: DialogueState, system_text: str, user_text: str
+    ) -> Constraint | None:
+        if not self._options.constrained:
+            return None
+        grammar = self._options.grammar
+        texts = [user_text[:_SPAN_SOURCE_CHARS], system_text[:_SPAN_SOURCE_CHARS]]
+        spans = utterance_spans(texts, grammar.max_span_words, trim=grammar.trim_spans)
+        return Constraint(gbnf=delta_grammar(self._schema, state, spans, grammar))
+
+    def _parse(self, text: str) -> StateDelta:
+        for candidate in _candidates(text):
+            try:
+                return parse_delta(candidate, self._service_of_intent)
+            except (ValueError, TypeError, AttributeError):
+                continue
+        log.warning("tracker output is not a delta, ignoring it: %.200r", text)
+        return StateDelta()
+
+    def _clean(
+        self, delta: StateDelta, state: DialogueState, system_text: str, user_text: str
+    ) -> StateDelta:
+        known = set(self._schema.slot_names)
+        values = {
+            slot: normalize_value(slot, value, self._schema.slot(slot))
+            for slot, value in delta.set.items()
+            if slot in known and value.strip()
+        }
+        values = self._filter(values, system_text, user_text)
+        return replace(
+            delta,
+            set={k: v for k, v in values.items() if state.slots.get(k) != v},
+            deleted=frozenset(s for s in delta.deleted if s in state.slots and s not in values),
+            requested=frozenset(s for s in delta.requested if s in known),
+        )
+
+    def _filter(self, values: dict[str, str], system_text: str, user_text: str) -> dict[str, str]:
+        options = self._options
+        if options.negation_check:
+            values = drop_negated(values, user_text)
+        if options.one_slot_per_span:
+            values = one_slot_per_span(values, self._schema)
+        if options.require_support:
+            text = f"{system_text}\n{user_text}"
+            values = {
+                slot: value
+                for slot, value in values.items()
+                if not _categorical(self._schema, slot) or supported(value, slot, text)
+            }
+        return values
+
+
+def _categorical(schema: DomainSchema, slot: str) -> bool:
+    spec = schema.slot(slot)
+    return spec is not None and spec.categorical
+
+
+def _candidates(text: str) -> list[str]:
+    """The text itself, then prefixes closed after each complete member (a cut-off object)."""
+    text = text.strip()
+    out = [text]
+    start = text.find("{")
+    if start < 0:
+        return out
+    body = text[start:]
+    cut = len(body)
+    while (cut := body.rfind(', "', 0, cut)) > 0:
+        out.append(body[:cut] + "}")
+    out.append("{}" if body.startswith("{") else text)
+    return [c for c in out if _is_object(c)] or [text]
+
+
+def _is_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False

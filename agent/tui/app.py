@@ -1,0 +1,107 @@
+"""The slotchat terminal app: paints at once, then opens the store and loads the model in
+thread workers, reporting progress on the status line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from agent.tui.config import UiConfig, load_config, save_config
+from agent.tui.contracts import Launch, LoadedEngine, SessionStore
+from agent.tui.screens.chat import ChatScreen
+from agent.tui.widgets.status import StatusBar
+from agent.tui.workers import notify_error
+
+_PALETTE = (
+    ("New conversation", "Start a fresh conversation", "new_chat"),
+    ("Sessions", "Open, rename, archive, delete, search and export conversations", "sessions"),
+    (
+        "Regenerate",
+        "Ask again from the last message (keeps the old reply on a branch)",
+        "regenerate",
+    ),
+    ("Edit last message", "Edit and resend the last message as a new branch", "edit_last"),
+    ("Stop", "Stop the reply being written, keeping what was streamed", "cancel"),
+    ("Copy last reply", "Copy the last reply to the clipboard (OSC 52)", "copy_last"),
+    ("Toggle state panel", "Show or hide what the agent understood", "toggle_state"),
+)
+
+
+class SlotchatApp(App[None]):
+    CSS_PATH = "slotchat.tcss"
+    TITLE = "slotchat"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+
+    def __init__(self, launch: Launch) -> None:
+        super().__init__()
+        self.launch = launch
+        self.config: UiConfig = load_config(launch.config_path)
+        self.chat = ChatScreen(launch)
+        theme = launch.theme or self.config.theme
+        if theme and theme in self.available_themes:
+            self.theme = theme
+
+    def get_default_screen(self) -> Screen[Any]:
+        return self.chat
+
+    def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, lambda theme: self.remember(theme=theme.name))
+        self._open_store()
+        self._warm_up()
+
+    @work(thread=True, group="warm-up")
+    def _warm_up(self) -> None:
+        """Import what the first paint did not need (Markdown, sessions) before it is used."""
+        import textual.widgets._markdown  # noqa: F401
+
+        import agent.tui.screens.sessions  # noqa: F401
+
+    def remember(self, **changes: Any) -> None:
+        """Persist a preference (theme, last conversation) in the config file."""
+        self.config = self.config.updated(**changes)
+        save_config(self.launch.config_path, self.config)
+
+    @work(thread=True, group="startup")
+    def _open_store(self) -> None:
+        try:
+            store = self.launch.open_store()
+        except Exception as error:
+            notify_error(self, error)
+            self.call_from_thread(self.chat.engine_failed, "no store")
+            return
+        self.call_from_thread(self._store_opened, store)
+        self._load_engine(store)
+
+    def _store_opened(self, store: SessionStore) -> None:
+        self.chat.store_ready(store)
+        if self.launch.resume is not None:
+            self.chat.open_conversation(self.launch.resume)
+
+    def _load_engine(self, store: SessionStore) -> None:
+        status = self.chat.query_one(StatusBar)
+
+        def progress(what: str, fraction: float | None) -> None:
+            self.call_from_thread(status.show_loading, what, fraction)
+
+        try:
+            engine = self.launch.load_engine(store, progress)
+        except Exception as error:
+            notify_error(self, error)
+            self.call_from_thread(self.chat.engine_failed, str(error))
+            return
+        self.call_from_thread(self._engine_loaded, engine)
+
+    def _engine_loaded(self, engine: LoadedEngine) -> None:
+        self.chat.engine_ready(engine)
+        self.notify(f"Model {engine.model_name} ready", timeout=3)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if screen is self.chat:
+            for title, help_text, action in _PALETTE:
+                yield SystemCommand(title, help_text, getattr(self.chat, f"action_{action}"))

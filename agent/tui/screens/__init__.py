@@ -1,0 +1,1 @@
+"""Screens: the chat (main), the sessions browser, and small modal dialogs."""

@@ -1,0 +1,100 @@
+"""The one place where the real engine is built: model, memory store, domain pack, prompts,
+tracker, backend, responder. ``repl``, ``chat`` (the TUI), ``test`` and ``bench turn`` all call
+:func:`build_engine`, so they run the same engine.
+
+Everything heavy is imported inside the functions; importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from agent.errors import UsageError
+from cli.settings import Settings, cache_dir
+
+if TYPE_CHECKING:
+    from agent.dialogue import DialogueEngine
+    from agent.domain import DomainPack
+    from agent.ports import ChatModel, Memory
+
+# (what is happening, fraction done or None when unknown); the TUI's progress signature
+Progress = Callable[[str, float | None], None]
+
+RESPONDER_MODES = ("model", "template")
+# tokens for the tracker prompt: the whole cambridge schema alone is ~1,500 (Qwen tokenizer); the
+# static part is served from the runtime's prefix cache after the first turn
+TRACKER_BUDGET = 2560
+
+
+def open_model_for(settings: Settings, progress: Progress | None = None) -> ChatModel:
+    """The chat model ``--model`` names, with ``--threads``; file assembly reports progress."""
+    from agent.llm.factory import open_model
+
+    def on_bytes(done: int, total: int) -> None:
+        if progress is not None:
+            progress(f"preparing model {settings.model}", done / total if total else None)
+
+    if progress is not None:
+        progress(f"loading model {settings.model}", None)
+    return open_model(
+        settings.model, cache_dir=cache_dir(), threads=settings.threads, progress=on_bytes
+    )
+
+
+def open_memory_for(settings: Settings) -> Memory:
+    """The memory store at ``--db`` (default: the SQLite file in the data directory)."""
+    from storage import open_memory
+
+    return open_memory(settings.db_url)
+
+
+def load_pack_for(settings: Settings) -> DomainPack:
+    from prompts.packs import load_pack
+
+    return load_pack(settings.domain)
+
+
+def build_engine(
+    settings: Settings,
+    *,
+    model: ChatModel | None = None,
+    memory: Memory | None = None,
+    progress: Progress | None = None,
+    pack: DomainPack | None = None,
+    seed: int | None = None,
+    responder: str = "model",
+) -> DialogueEngine:
+    """A ready :class:`DialogueEngine` for ``settings``. Pass ``model``/``memory``/``pack`` to
+    reuse ones already open (tests, the TUI's background loader). ``seed`` makes booking
+    references reproducible; ``responder="template"`` phrases task replies by template only
+    (the model still answers chit-chat)."""
+    from agent.backend import DomainBackend
+    from agent.dialogue import DialogueEngine
+    from agent.domain import ActType
+    from agent.responder import Responder
+    from agent.tracker import StateTracker
+    from prompts.factory import build_tracker_prompts
+
+    if responder not in RESPONDER_MODES:
+        raise UsageError(f"unknown responder '{responder}': use one of {RESPONDER_MODES}")
+    pack = pack or load_pack_for(settings)
+    model = model or open_model_for(settings, progress)
+    memory = memory or open_memory_for(settings)
+    if progress is not None:
+        progress("preparing the domain", None)
+    budget = min(TRACKER_BUDGET, model.context_size // 2)
+    prompts = build_tracker_prompts(
+        pack.schema, pack.exemplars, model.count_tokens, budget=budget
+    )
+    backend = DomainBackend(pack, rng_seed=seed)
+    acts = tuple(ActType) if responder == "model" else (ActType.CHAT,)
+    writer = Responder(
+        model,
+        prompts,
+        known_names=backend.entity_names(),
+        services=[s.name for s in pack.schema.services],
+        model_acts=acts,
+    )
+    tracker = StateTracker(model, prompts, pack.schema)
+    return DialogueEngine(model, tracker, prompts, backend, memory, pack.schema, responder=writer)

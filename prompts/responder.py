@@ -1,0 +1,82 @@
+"""The responder's prompt: few-shot act → reply examples, grounded in the act's facts.
+
+The act (from the policy) carries everything the reply may mention: entities and their
+attributes from the backend, the booking and its reference. The prompt states them and tells the
+model to use nothing else; the engine still checks the reply and falls back to a template.
+Instructions and examples do not depend on the turn, so they form the cached prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from langchain_core.prompts import PromptTemplate
+
+from agent.domain import Act, DialogueState, Message, Role
+from prompts.render import render_act, render_history, render_state
+from prompts.template_files import ResponderTemplates, default_templates
+
+HISTORY_TURNS = 4  # earlier turns shown to the responder
+MAX_HISTORY_CHARS = 300  # per turn: the reply needs the gist, not a pasted essay
+_OVERHEAD = 5
+
+
+class ResponderPrompt:
+    """Builds responder messages; examples that do not fit ``budget`` are dropped, first ones
+    first."""
+
+    def __init__(
+        self,
+        count_tokens: Callable[[str], int],
+        *,
+        budget: int,
+        templates: ResponderTemplates | None = None,
+        history_turns: int = HISTORY_TURNS,
+    ) -> None:
+        self._templates = templates or default_templates()[1]
+        self._turn = PromptTemplate.from_template(self._templates.turn)
+        self._history_turns = history_turns
+        self._static = self._fit(self._examples(), count_tokens, budget)
+
+    def _examples(self) -> list[Message]:
+        out = [Message("system", self._templates.system, cache=True)]
+        for example in self._templates.examples:
+            question = self._turn.format(
+                history=example.history,
+                user=example.user,
+                state=example.state,
+                act=render_act(example.act.to_act()),
+            )
+            out += [Message("user", question, True), Message("assistant", example.reply, True)]
+        return out
+
+    @staticmethod
+    def _fit(static: list[Message], count: Callable[[str], int], budget: int) -> list[Message]:
+        room = budget // 2  # the other half is for history, the turn and the reply
+        costs = [count(m.content) + _OVERHEAD for m in static]
+        while len(static) > 3 and sum(costs) > room:
+            del static[1:3], costs[1:3]
+        return static
+
+    def messages(
+        self,
+        act: Act,
+        state: DialogueState,
+        history: Sequence[tuple[Role, str]],
+        user_text: str,
+    ) -> list[Message]:
+        earlier = list(history)
+        if earlier and earlier[-1] == ("user", user_text):
+            earlier.pop()  # the engine stores the user turn before it asks for a reply
+        recent = [(role, _short(text)) for role, text in earlier[-self._history_turns :]]
+        turn = self._turn.format(
+            history=render_history(recent),
+            user=user_text,
+            state=render_state(state),
+            act=render_act(act),
+        )
+        return [*self._static, Message("user", turn)]
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_HISTORY_CHARS else text[:MAX_HISTORY_CHARS] + " …"

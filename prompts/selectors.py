@@ -1,0 +1,173 @@
+"""Exemplar selection strategies, as LangChain example selectors over an :class:`ExemplarIndex`.
+
+Accuracy wants exemplars chosen for the turn at hand; speed wants them in the runtime's cached
+prompt prefix, which only works if they stay the same from turn to turn. Each strategy picks a
+point on that line and says where its exemplars go: ``static`` ones (cacheable, placed after the
+schema) and ``dynamic`` ones (placed in the per-turn tail, just before the current turn).
+
+- ``fixed``: per service, the turns covering the most slots and intents; never change.
+- ``bm25``: IC-DST, the k nearest turns by BM25 on every turn, nearest last; all dynamic.
+- ``dialogue``: BM25 at the first turn of a service (its first mention), then kept for the
+  rest of the dialogue; static, so later turns reuse the cached prefix.
+- ``hybrid``: ``dialogue`` plus the single nearest turn per turn in the tail.
+
+Lists are ordered least useful first: the prompt manager drops from the front when over budget.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from langchain_core.example_selectors import BaseExampleSelector
+
+from agent.domain import AnnotatedTurn, DialogueState, DomainSchema, ServiceSpec
+from prompts.bm25 import tokenize
+from prompts.render import exemplar_fields
+from prompts.retrieval import ExemplarIndex, key_tokens
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Exemplars for one turn: ``static`` go in the cached prefix, ``dynamic`` in the tail."""
+
+    static: tuple[AnnotatedTurn, ...] = ()
+    dynamic: tuple[AnnotatedTurn, ...] = ()
+
+
+class ExemplarSelector(BaseExampleSelector, ABC):
+    """Chooses exemplar turns for one dialogue's ``schema`` from a shared ``index``."""
+
+    name: ClassVar[str]
+
+    def __init__(self, index: ExemplarIndex, schema: DomainSchema, k: int = 4) -> None:
+        self.index = index
+        self.schema = schema
+        self.k = k
+        self.allowed = frozenset(s.name for s in schema.services)
+
+    @abstractmethod
+    def select(self, state: DialogueState, system: str, user: str) -> Selection: ...
+
+    def reset(self) -> None:
+        """Forget per-dialogue choices; called when a new dialogue starts."""
+
+    def select_examples(self, input_variables: dict[str, Any]) -> list[dict[str, Any]]:
+        """LangChain's entry point: ``state`` (a DialogueState), ``system``, ``user`` in; the
+        exemplars' template variables out, static ones first."""
+        state = input_variables.get("state")
+        chosen = self.select(
+            state if isinstance(state, DialogueState) else DialogueState(),
+            str(input_variables.get("system", "")),
+            str(input_variables.get("user", "")),
+        )
+        return [exemplar_fields(turn) for turn in (*chosen.static, *chosen.dynamic)]
+
+    def add_example(self, example: dict[str, Any]) -> None:
+        """Add ``{"turn": AnnotatedTurn}`` to the bank (shared by every selector on the index)."""
+        turn = example.get("turn")
+        if not isinstance(turn, AnnotatedTurn):
+            raise TypeError("add_example expects {'turn': AnnotatedTurn}")
+        self.index.add(turn)
+
+    def ranked(
+        self, query: Sequence[str], n: int, services: Sequence[ServiceSpec] = ()
+    ) -> list[tuple[AnnotatedTurn, float]]:
+        """The ``n`` best exemplars over ``services`` (default: all), best first, at most one
+        per bank dialogue so that the few exemplars show different situations."""
+        merged: list[tuple[AnnotatedTurn, float]] = []
+        for service in services or self.schema.services:
+            merged.extend(self.index.candidates(service, query, n, self.allowed))
+        merged.sort(key=lambda pair: -pair[1])
+        seen: set[str] = set()
+        out: list[tuple[AnnotatedTurn, float]] = []
+        for turn, score in merged:
+            if turn.dialogue_id not in seen and len(out) < n:
+                seen.add(turn.dialogue_id)
+                out.append((turn, score))
+        return out
+
+
+class FixedSelector(ExemplarSelector):
+    name = "fixed"
+
+    def select(self, state: DialogueState, system: str, user: str) -> Selection:
+        services = self.schema.services
+        per_service = max(1, self.k // max(1, len(services)))
+        chosen = [self.index.fixed(s, per_service, self.allowed) for s in services]
+        ordered = [
+            turns[rank]
+            for rank in reversed(range(per_service))
+            for turns in chosen
+            if rank < len(turns)
+        ]
+        return Selection(static=tuple(ordered))
+
+
+class BM25Selector(ExemplarSelector):
+    name = "bm25"
+
+    def select(self, state: DialogueState, system: str, user: str) -> Selection:
+        hits = self.ranked(key_tokens(state, system, user), self.k)
+        return Selection(dynamic=tuple(turn for turn, _ in reversed(hits)))
+
+
+class DialogueSelector(ExemplarSelector):
+    """Pins BM25 exemplars for a service when it first shows up, then keeps them."""
+
+    name = "dialogue"
+
+    def __init__(self, index: ExemplarIndex, schema: DomainSchema, k: int = 4) -> None:
+        super().__init__(index, schema, k)
+        self._pinned: dict[str, tuple[AnnotatedTurn, ...]] = {}
+
+    def reset(self) -> None:
+        self._pinned.clear()
+
+    def select(self, state: DialogueState, system: str, user: str) -> Selection:
+        query = key_tokens(state, system, user)
+        for service in self._arrivals(state, user):
+            n = self.k if not self._pinned else max(1, self.k // 2)
+            hits = self.ranked(query, n, [service]) or [
+                (t, 0.0) for t in self.index.fixed(service, n, self.allowed)
+            ]
+            self._pinned[service.name] = tuple(turn for turn, _ in reversed(hits))
+        return Selection(static=tuple(t for turns in self._pinned.values() for t in turns))
+
+    def _arrivals(self, state: DialogueState, user: str) -> list[ServiceSpec]:
+        """Services now in play without pinned exemplars: those in the state, and the one the
+        user's words match best (so a service gets exemplars on the turn it is first named)."""
+        names = [s for s in state.services if s in self.allowed]
+        detected = self._detect(user)
+        if detected is not None:
+            names.append(detected.name)
+        if not names and not self._pinned:
+            names.append(self.schema.services[0].name)
+        fresh = [n for n in dict.fromkeys(names) if n not in self._pinned]
+        return [s for n in fresh if (s := self.schema.service(n)) is not None]
+
+    def _detect(self, user: str) -> ServiceSpec | None:
+        if len(self.schema.services) == 1:
+            return self.schema.services[0]
+        words = tokenize(user)
+        return self.index.detect(words, self.schema.services) if words else None
+
+
+class HybridSelector(DialogueSelector):
+    """``dialogue`` in the prefix plus the nearest turn not already pinned, in the tail."""
+
+    name = "hybrid"
+
+    def select(self, state: DialogueState, system: str, user: str) -> Selection:
+        pinned = super().select(state, system, user)
+        taken = {id(t) for t in pinned.static}
+        hits = self.ranked(key_tokens(state, system, user), 2)
+        extra = [turn for turn, _ in hits if id(turn) not in taken][:1]
+        return Selection(static=pinned.static, dynamic=tuple(extra))
+
+
+STRATEGIES: dict[str, type[ExemplarSelector]] = {
+    cls.name: cls for cls in (FixedSelector, BM25Selector, DialogueSelector, HybridSelector)
+}

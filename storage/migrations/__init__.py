@@ -1,0 +1,1 @@
+"""Alembic revisions of the slotchat schema (run by storage.migrate)."""

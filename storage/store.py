@@ -1,0 +1,259 @@
+"""``SqlMemory``: the ``Memory`` port on SQLAlchemy, for SQLite files and PostgreSQL.
+
+Every write is one short transaction committed before the method returns, so what the user has
+seen is on disk. A streamed reply is appended with ``complete=False`` when generation starts and
+marked complete at the end: if the process dies in between, the turn stays as a cut-off reply.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import DBAPIError
+
+from agent.domain import (
+    Act,
+    Booking,
+    Conversation,
+    DialogueState,
+    GenerationMeta,
+    Role,
+    SearchHit,
+    Turn,
+)
+from agent.errors import NotFound
+from storage import engine as engines
+from storage import migrate, rows, search
+from storage import statements as sql
+from storage.checkpoint import Checkpointer
+from storage.codec import (
+    act_to_json,
+    booking_to_json,
+    meta_to_json,
+    naive_utc,
+    now,
+    state_to_json,
+    utc,
+)
+from storage.conversations import ConversationStore
+from storage.models import BookingRow, ConversationRow, GenerationRow, TurnRow, TurnStateRow
+
+C, T, G, S, B = ConversationRow, TurnRow, GenerationRow, TurnStateRow, BookingRow
+
+
+def open_memory(url: str) -> SqlMemory:
+    """Open (creating or upgrading as needed) the store at ``url``: ``sqlite:///PATH``,
+    ``postgresql://…`` (psycopg 3) or any SQLAlchemy URL."""
+    parsed = engines.parse_url(url)
+    where = engines.describe(parsed)
+    path = engines.sqlite_path(parsed)
+    existing = path is not None and path.exists() and path.stat().st_size > 0
+    if path is not None:
+        engines.prepare_sqlite_file(path)
+    if path is not None and existing:
+        revision = engines.sqlite_revision(path)
+        migrate.refuse_newer(revision, where)
+        if revision is not None and revision != migrate.head():
+            migrate.backup_sqlite(path, revision)
+    engine = engines.create(parsed)
+    try:
+        migrate.upgrade(engine, where)
+    except DBAPIError as error:
+        engine.dispose()
+        raise engines.unavailable(parsed, error) from error
+    except BaseException:
+        engine.dispose()
+        raise
+    return SqlMemory(engine, where, checkpointer=Checkpointer(path) if path else None)
+
+
+class SqlMemory(ConversationStore):
+    """Conversations as trees of turns, with state snapshots, metadata and bookings."""
+
+    # ----------------------------------------------------------------- turns
+
+    def append_turn(
+        self,
+        conversation_id: int,
+        role: Role,
+        text: str,
+        *,
+        parent_id: int | None = None,
+        complete: bool = True,
+        meta: GenerationMeta | None = None,
+    ) -> Turn:
+        """Add a turn below ``parent_id`` (default: the head of the active branch) and make it the
+        head. Committed before it returns."""
+        with self.write() as connection:
+            head = self._lock_head(connection, conversation_id)
+            parent = (
+                head
+                if parent_id is None
+                else self._own_turn(connection, conversation_id, parent_id)
+            )
+            return self._insert_turn(
+                connection, conversation_id, parent, role, text, complete, meta
+            )
+
+    def _lock_head(self, connection: Connection, conversation_id: int) -> int | None:
+        """The head, locking the conversation row so concurrent appends queue (PostgreSQL)."""
+        row = connection.execute(sql.LOCK_HEAD, {"cid": conversation_id}).one_or_none()
+        if row is None:
+            raise NotFound(f"no conversation {conversation_id}; list them with `sessions list`")
+        return row[0]
+
+    def _own_turn(self, connection: Connection, conversation_id: int, turn_id: int) -> int:
+        owner = connection.execute(sql.TURN_OWNER, {"tid": turn_id}).scalar()
+        if owner != conversation_id:
+            raise NotFound(f"no turn {turn_id} in conversation {conversation_id}")
+        return turn_id
+
+    def _insert_turn(
+        self,
+        connection: Connection,
+        conversation_id: int,
+        parent_id: int | None,
+        role: Role,
+        text: str,
+        complete: bool,
+        meta: GenerationMeta | None,
+    ) -> Turn:
+        stamp = now()
+        values: dict[str, Any] = {"conversation_id": conversation_id, "parent_id": parent_id}
+        values |= {"role": role, "text": text, "created_at": stamp, "complete": complete}
+        key = connection.execute(sql.INSERT_TURN, values).inserted_primary_key
+        assert key is not None  # noqa: S101
+        turn_id = int(key[0])
+        if meta is not None:
+            connection.execute(sql.INSERT_META, {"turn_id": turn_id, **meta_to_json(meta)})
+        head = {"cid": conversation_id, "new_head": turn_id, "stamp": stamp}
+        connection.execute(sql.MOVE_HEAD, head)
+        return Turn(
+            turn_id,
+            conversation_id,
+            parent_id,
+            role,
+            text,
+            utc(stamp),
+            meta=meta,
+            complete=complete,
+        )
+
+    def get_turn(self, turn_id: int) -> Turn:
+        with self.read() as connection:
+            return self._turn(connection, turn_id)
+
+    def update_turn(
+        self,
+        turn_id: int,
+        *,
+        text: str | None = None,
+        complete: bool | None = None,
+        meta: GenerationMeta | None = None,
+    ) -> Turn:
+        """Change a streamed reply: its text so far, whether it finished, its metadata."""
+        with self.write() as connection:
+            if connection.execute(sql.TURN_OWNER, {"tid": turn_id}).scalar() is None:
+                raise NotFound(f"no turn {turn_id}")
+            if text is not None:
+                connection.execute(sql.SET_TEXT, {"tid": turn_id, "new_text": text})
+            if complete is not None:
+                connection.execute(sql.SET_COMPLETE, {"tid": turn_id, "done": complete})
+            if meta is not None:
+                connection.execute(delete(G).where(G.turn_id == turn_id))
+                connection.execute(sql.INSERT_META, {"turn_id": turn_id, **meta_to_json(meta)})
+            return self._turn(connection, turn_id)
+
+    def fork(
+        self,
+        turn_id: int,
+        text: str,
+        *,
+        complete: bool = True,
+        meta: GenerationMeta | None = None,
+    ) -> Turn:
+        """A new sibling of ``turn_id`` (same parent and role) that becomes the head: an edited
+        user message or a regenerated reply. The old branch is kept."""
+        with self.write() as connection:
+            old = self._turn(connection, turn_id)
+            self._lock_head(connection, old.conversation_id)
+            return self._insert_turn(
+                connection, old.conversation_id, old.parent_id, old.role, text, complete, meta
+            )
+
+    def regenerate(self, turn_id: int) -> Turn:
+        """An empty, incomplete sibling of a reply for the engine to stream into."""
+        return self.fork(turn_id, "", complete=False)
+
+    def siblings(self, turn_id: int) -> list[Turn]:
+        """The alternatives at this point of the tree (``turn_id`` included), oldest first."""
+        with self.read() as connection:
+            turn = self._turn(connection, turn_id)
+            same = T.parent_id == turn.parent_id if turn.parent_id else T.parent_id.is_(None)
+            query = rows.turns_select().where(T.conversation_id == turn.conversation_id, same)
+            return [rows.to_turn(row) for row in connection.execute(query.order_by(T.id))]
+
+    def switch_branch(self, turn_id: int) -> Conversation:
+        """Make the newest branch through ``turn_id`` the active one."""
+        with self.write() as connection:
+            turn = self._turn(connection, turn_id)
+            leaf = rows.newest_leaf(connection, turn_id)
+            values = {"head_turn_id": leaf, "updated_at": now()}
+            connection.execute(update(C).where(C.id == turn.conversation_id).values(**values))
+            return self._conversation(connection, turn.conversation_id)
+
+    def active_branch(self, conversation_id: int) -> list[Turn]:
+        with self.read() as connection:
+            head = self._conversation(connection, conversation_id).head_turn_id
+            return [] if head is None else rows.branch(connection, head)
+
+    def all_turns(self, conversation_id: int) -> list[Turn]:
+        """The whole tree, every branch, in the order the turns were added."""
+        query = rows.turns_select().where(T.conversation_id == conversation_id).order_by(T.id)
+        with self.read() as connection:
+            self._conversation(connection, conversation_id)
+            return [rows.to_turn(row) for row in connection.execute(query)]
+
+    # ----------------------------------------------------------------- state and bookings
+
+    def save_state(self, turn_id: int, state: DialogueState, act: Act | None = None) -> None:
+        values = {"state": state_to_json(state), "act": act_to_json(act) if act else None}
+        with self.write() as connection:
+            self._turn(connection, turn_id)
+            connection.execute(delete(S).where(S.turn_id == turn_id))
+            connection.execute(insert(S).values(turn_id=turn_id, **values))
+
+    def latest_state(self, conversation_id: int) -> DialogueState:
+        """The snapshot of the newest turn on the active branch that has one (empty if none)."""
+        for turn in reversed(self.active_branch(conversation_id)):
+            if turn.state is not None:
+                return turn.state
+        return DialogueState()
+
+    def add_booking(self, conversation_id: int, turn_id: int | None, booking: Booking) -> None:
+        values = booking_to_json(booking)
+        values["created_at"] = naive_utc(booking.created_at) if booking.created_at else now()
+        with self.write() as connection:
+            self._conversation(connection, conversation_id)
+            if turn_id is not None:
+                self._own_turn(connection, conversation_id, turn_id)
+            row = {"conversation_id": conversation_id, "turn_id": turn_id, **values}
+            connection.execute(insert(B).values(**row))
+
+    def bookings(self, conversation_id: int) -> list[Booking]:
+        return [booking for _turn_id, booking in self.bookings_with_turns(conversation_id)]
+
+    def bookings_with_turns(self, conversation_id: int) -> list[tuple[int | None, Booking]]:
+        query = select(B).where(B.conversation_id == conversation_id).order_by(B.id)
+        with self.read() as connection:
+            found = connection.execute(query).all()
+        return [(row.turn_id, _booking(row)) for row in found]
+
+    def search(self, query: str, *, limit: int = 20) -> list[SearchHit]:
+        with self.read() as connection:
+            return search.search(connection, query, limit)
+
+
+def _booking(row: Any) -> Booking:
+    return Booking(row.service, row.reference, dict(row.slots), row.entity, utc(row.created_at))

@@ -1,0 +1,140 @@
+"""Measures the TUI's targets and prints them (numbers, not assertions; see docs/tui.md).
+
+    python -m tests.tui.measure paint   [--runs 3]     first paint of `python main.py` in tmux
+    python -m tests.tui.measure stream  [--model tiny] input echo while a reply streams, and
+                                                       UI tokens/s against the runtime's own
+
+``paint`` starts the real program in a detached 120x40 tmux session and polls ``capture-pane``
+every 10 ms until the message box's placeholder is on screen; the time includes Python's start
+and the tmux round trip. ``stream`` runs the app headless (Textual's test driver) over the fake
+engine of ``tests.tui.fakes``, whose replies stream from a real model (``--model tiny``) or from
+the scripted fake at a fixed rate (``--model fake``): while the reply streams it posts a key press
+every 50 ms and times until the message box holds the new character; at the end it compares
+the runtime's rate (tokens between the first and last token, in the generation thread) with the
+rate at which the same tokens were on screen (first token generated to last text appended).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def first_paint(runs: int, model: str) -> list[float]:
+    if shutil.which("tmux") is None:
+        raise SystemExit("tmux is needed for the paint measurement")
+    times = []
+    for run in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            name = f"slotchat-paint-{run}"
+            command = (
+                f"cd {ROOT} && env -u COLUMNS -u LINES SLOTCHAT_CONFIG_DIR={tmp} {sys.executable} main.py "
+                f"--model {model} --db sqlite:///{tmp}/x.db"
+            )
+            started = time.perf_counter()
+            subprocess.run(
+                ["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", command],
+                check=True,
+            )
+            try:
+                times.append(_wait_for(name, "Type a message", started))
+            finally:
+                subprocess.run(["tmux", "-L", name, "kill-server"], capture_output=True)
+    return times
+
+
+def _wait_for(session: str, text: str, started: float) -> float:
+    while time.perf_counter() - started < 30:
+        screen = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+        ).stdout
+        if text in screen:
+            return time.perf_counter() - started
+        time.sleep(0.01)
+    raise SystemExit("the app did not paint within 30 s")
+
+
+async def streaming(model_name: str, tokens: int) -> dict[str, float]:
+    from textual import events
+
+    from agent.llm.fake import ScriptedChatModel
+    from agent.tui.app import SlotchatApp
+    from agent.tui.widgets.prompt import PromptInput
+    from tests.tui.fakes import make_launch
+
+    if model_name == "fake":
+        text = " ".join(f"word{i}" for i in range(tokens // 2))
+        model = ScriptedChatModel(lambda m, c: text, delay_s=1 / 60, name="fake@60tok/s")
+    else:
+        from agent.llm.factory import open_model
+        from cli.settings import cache_dir
+
+        model = open_model(model_name, cache_dir=cache_dir(), threads=2)
+    with tempfile.TemporaryDirectory() as tmp:
+        app = SlotchatApp(make_launch(Path(tmp), model))  # type: ignore[arg-type]
+        async with app.run_test(size=(120, 40)) as pilot:
+            while app.chat.engine is None:
+                await pilot.pause(0.05)
+            prompt = app.chat.query_one(PromptInput)
+            prompt.text = "Write a long story about a trip to Cambridge."
+            await pilot.press("enter")
+            while not app.chat.ui_pieces:
+                await asyncio.sleep(0.005)
+            bridge = app.chat.bridge
+            assert bridge is not None
+            echoes = []
+            while app.chat.bridge is not None:
+                before = prompt.text
+                started = time.perf_counter()
+                app.post_message(events.Key("x", "x"))
+                while prompt.text == before:
+                    await asyncio.sleep(0.001)
+                echoes.append(time.perf_counter() - started)
+                await asyncio.sleep(0.05)
+            bridge_first, bridge_last = bridge.first_piece_at, bridge.last_piece_at
+            pieces = bridge.pieces
+            ui_last = app.chat.ui_pieces[-1]
+    runtime = (pieces - 1) / (bridge_last - bridge_first)
+    ui = (pieces - 1) / (ui_last - bridge_first)
+    return {
+        "pieces": pieces,
+        "runtime_tok_s": runtime,
+        "ui_tok_s": ui,
+        "ratio": ui / runtime,
+        "echo_p50_ms": 1000 * statistics.median(echoes),
+        "echo_max_ms": 1000 * max(echoes),
+        "echo_samples": len(echoes),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.tui.measure")
+    parser.add_argument("what", choices=("paint", "stream"))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--model", default="tiny")
+    parser.add_argument("--tokens", type=int, default=200)
+    args = parser.parse_args(argv)
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    if args.what == "paint":
+        times = first_paint(args.runs, args.model)
+        shown = ", ".join(f"{t:.2f}" for t in times)
+        sys.stdout.write(
+            f"{stamp} first paint (s): {shown}; median {statistics.median(times):.2f}\n"
+        )
+    else:
+        result = asyncio.run(streaming(args.model, args.tokens))
+        shown = ", ".join(f"{k} {v:.3g}" for k, v in result.items())
+        sys.stdout.write(f"{stamp} stream ({args.model}): {shown}\n")
+
+
+if __name__ == "__main__":
+    main()
