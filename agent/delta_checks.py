@@ -5,6 +5,8 @@
   dropped.
 - One span, one slot: the model often copies the same span into two slots of one service
   (a city into both origin and destination). Only one keeps it.
+- "dontcare" only when the user said something like it ("any", "doesn't matter"): otherwise
+  it is the model filling the form with defaults.
 - Support: a categorical value the turn never mentions is usually the model filling the form
   with defaults; optionally drop it.
 """
@@ -43,6 +45,16 @@ NEGATIONS = frozenset(
 _CLAUSE_BREAK = re.compile(r"[,.;:!?]|\b(?:but|rather|instead|actually|however|and)\b")
 _WORDS = re.compile(r"[\w']+")
 _WINDOW = 4
+_DONTCARE_CUE = re.compile(
+    r"\b(?:any|anything|anywhere|anytime|anyone|whatever|whichever|either|all the same|"
+    r"(?:do not|don'?t|doesn'?t|does not|won'?t|wouldn'?t) (?:care|matter|mind)|"
+    r"no (?:preference|matter)|not (?:particular|picky|fussy|important)|flexible|open to)\b"
+)
+
+
+def says_dontcare(user_text: str) -> bool:
+    """Whether the user's words could mean "no preference" for something."""
+    return _DONTCARE_CUE.search(user_text.lower().replace("’", "'")) is not None
 
 
 def negated(value: str, user_text: str) -> bool:

@@ -17,7 +17,6 @@ import dataclasses
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
 from agent.answers import Answer, pure_answer
@@ -29,9 +28,7 @@ from agent.domain import (
     Conversation,
     DialogueState,
     DomainSchema,
-    Entity,
     GenerationMeta,
-    Role,
     StateDelta,
     Turn,
     TurnResult,
@@ -40,11 +37,10 @@ from agent.errors import GenerationCancelled, ModelError, NotFound
 from agent.policy import Situation, decide
 from agent.ports import Backend, CancelToken, ChatModel, Memory, TrackerPrompts, TurnListener
 from agent.responder import Reply, Responder
+from agent.turn_context import TurnContext, changes, clip, context_of, last_state
 
 log = logging.getLogger(__name__)
 
-MODEL_TEXT_CHARS = 1200  # what of a long paste the models see (all of it is stored)
-HISTORY_TURNS = 4
 EMPTY_REPLY = "I didn't catch that. What would you like to do?"
 
 
@@ -54,19 +50,6 @@ class StateTracker(Protocol):
     def track(
         self, state: DialogueState, system_text: str, user_text: str
     ) -> tuple[StateDelta, DialogueState]: ...
-
-
-@dataclass(frozen=True)
-class _Context:
-    """What the turns before this one left behind."""
-
-    state: DialogueState  # state to track from
-    baseline: DialogueState  # what the user last confirmed against (differs after set_state)
-    previous: Act | None
-    system_text: str
-    entities: dict[str, Entity]  # service -> entity last offered, informed or booked
-    history: list[tuple[Role, str]]
-    booking: Booking | None = None  # the booking of a reply being regenerated
 
 
 class DialogueEngine:
@@ -144,7 +127,7 @@ class DialogueEngine:
         pending confirmation is asked again rather than answered by an old "yes"."""
         state = self._valid(state)
         branch = self.memory.active_branch(conversation_id)
-        before = _last_state(branch)
+        before = last_state(branch)
         if branch:
             self.memory.save_state(branch[-1].id, state, branch[-1].act)
         baseline = self._edited.get(conversation_id, (state, before))[1]
@@ -152,14 +135,14 @@ class DialogueEngine:
 
     def state(self, conversation_id: int) -> DialogueState:
         edited = self._edited.get(conversation_id)
-        return edited[0] if edited else _last_state(self.memory.active_branch(conversation_id))
+        return edited[0] if edited else last_state(self.memory.active_branch(conversation_id))
 
     # ------------------------------------------------------------------ the pipeline
 
     def _run(
         self,
         user_turn: Turn,
-        context: _Context,
+        context: TurnContext,
         started: float,
         listener: TurnListener | None,
         cancel: CancelToken | None,
@@ -197,7 +180,7 @@ class DialogueEngine:
         )  # fmt: skip
 
     def _understand(
-        self, text: str, context: _Context, cancel: CancelToken | None
+        self, text: str, context: TurnContext, cancel: CancelToken | None
     ) -> tuple[DialogueState, Act]:
         """Track the turn, then let the policy choose the act."""
         clipped = clip(text)
@@ -206,16 +189,16 @@ class DialogueEngine:
             state = context.state  # a bare yes/no to a confirmation: nothing to track
         else:
             state = self._track(context, clipped)
-        state = self._valid(state)
         if cancel is not None and cancel.is_set():
-            return state, Act(ActType.CHAT)
+            return context.state, Act(ActType.CHAT)  # a cut-off tracker output is not trusted
+        state = self._valid(state)
         situation = Situation(
             self.schema, state, changes(context.baseline, state), clipped,
-            self.backend.find, context.previous, context.entities,
+            self.backend.find, context.previous, context.entities, context.bookings,
         )  # fmt: skip
         return state, decide(situation)
 
-    def _track(self, context: _Context, text: str) -> DialogueState:
+    def _track(self, context: TurnContext, text: str) -> DialogueState:
         try:
             return self.tracker.track(context.state, context.system_text, text)[1]
         except GenerationCancelled:
@@ -244,7 +227,7 @@ class DialogueEngine:
         text: str,
         act: Act,
         state: DialogueState,
-        context: _Context,
+        context: TurnContext,
         listener: TurnListener | None,
         cancel: CancelToken | None,
     ) -> tuple[Reply, float | None]:
@@ -266,48 +249,27 @@ class DialogueEngine:
         )  # fmt: skip
         return reply, (first[0] if first else None)
 
-    def _context(self, conversation_id: int, prior: list[Turn]) -> _Context:
+    def _context(self, conversation_id: int, prior: list[Turn]) -> TurnContext:
         edited = self._edited.get(conversation_id)
-        state = edited[0] if edited else _last_state(prior)
-        baseline = edited[1] if edited else state
-        replies = [t for t in prior if t.role == "assistant"]
-        previous = replies[-1].act if replies else None
-        entities: dict[str, Entity] = {}
-        for turn in replies:
-            for entity in turn.act.entities[:1] if turn.act else ():
-                entities[entity.service] = entity
-        history = [(t.role, clip(t.text)) for t in prior[-HISTORY_TURNS:]]
-        system_text = replies[-1].text if replies else ""
-        return _Context(state, baseline, previous, clip(system_text), entities, history)
+        return context_of(prior, edited[0] if edited else None, edited[1] if edited else None)
 
     def _valid(self, state: DialogueState) -> DialogueState:
-        """Only slots the schema knows, with non-empty values; intents of known services."""
-        names = set(self.schema.slot_names)
-        slots = {k: v.strip() for k, v in state.slots.items() if k in names and v.strip()}
+        """Only slots the schema knows, with non-empty values; intents of known services. A
+        slot no intent lets the user set (``restaurant-phone``) was asked for, not given."""
+        names, settable = set(self.schema.slot_names), _settable(self.schema)
+        slots = {k: v.strip() for k, v in state.slots.items() if k in settable and v.strip()}
+        asked = {k for k in state.slots if k in names and k not in settable}
         intents = {s: i for s, i in state.intents.items() if self.schema.service(s)}
-        requested = frozenset(r for r in state.requested if r in names)
+        requested = frozenset(r for r in {*state.requested, *asked} if r in names)
         return DialogueState(slots=slots, intents=intents, requested=requested)
 
 
-def clip(text: str, limit: int = MODEL_TEXT_CHARS) -> str:
-    """The head and tail of a long text: enough for the models, bounded for the context."""
-    if len(text) <= limit:
-        return text
-    head = limit * 2 // 3
-    return f"{text[:head]} … {text[-(limit - head) :]}"
-
-
-def changes(before: DialogueState, after: DialogueState) -> StateDelta:
-    """What really changed between two states (a slot set to its old value is no change)."""
-    changed = {k: v for k, v in after.slots.items() if before.slots.get(k) != v}
-    intents = {s: i for s, i in after.intents.items() if before.intents.get(s) != i}
-    return StateDelta(
-        set=changed,
-        deleted=frozenset(k for k in before.slots if k not in after.slots),
-        intents=intents,
-        requested=after.requested,
+def _settable(schema: DomainSchema) -> frozenset[str]:
+    """Slots some intent takes as input; all slots when the schema lists no intent slots."""
+    inputs = frozenset(
+        slot
+        for service in schema.services
+        for intent in service.intents
+        for slot in (*intent.required, *intent.optional)
     )
-
-
-def _last_state(turns: Sequence[Turn]) -> DialogueState:
-    return next((t.state for t in reversed(turns) if t.state is not None), DialogueState())
+    return inputs or frozenset(schema.slot_names)

@@ -39,6 +39,7 @@ class Tracker(Protocol):
 
 TrackerFactory = Callable[[DomainSchema, AnnotatedDialogue], Tracker]
 Progress = Callable[[int], None]  # called with the number of user turns just scored
+TurnHook = Callable[[AnnotatedTurn, DialogueState, list[FrameScore], Tracker], None]
 
 
 @dataclass
@@ -117,8 +118,12 @@ def evaluate(
     services: Iterable[str] | None = None,
     turn_level: bool = False,
     progress: Progress | None = None,
+    on_turn: TurnHook | None = None,
 ) -> EvalRun:
-    """Track and score every user turn of ``dialogues`` (frames only of ``services`` if given)."""
+    """Track and score every user turn of ``dialogues`` (frames only of ``services`` if given).
+
+    ``on_turn`` sees each turn with the predicted state and its frame scores (``--trace``).
+    """
     run = EvalRun(seen_services=seen_services)
     scored = set(services) if services else None
     for dialogue in dialogues:
@@ -128,12 +133,15 @@ def evaluate(
         for turn in dialogue.turns:
             previous = _normalized(turn.prev_state, dialogue_schema) if turn_level else state
             state = _timed_track(tracker, previous, turn, run)
-            run.frames.extend(
+            frames = [
                 score_frame(state, turn, service, dialogue_schema)
                 for service in turn.services
                 if scored is None or service in scored
-            )
+            ]
+            run.frames.extend(frames)
             run.turns += 1
+            if on_turn is not None:
+                on_turn(turn, state, frames, tracker)
             if progress is not None:
                 progress(1)
         run.dialogues += 1

@@ -10,7 +10,9 @@ What the grammar guarantees, so the model spends no tokens on junk the parser wo
 - a categorical slot takes an allowed value or ``dontcare``;
 - a free-text slot takes ``dontcare`` or a *span*: a word n-gram of what was just said (user
   turn and last system turn) or a value already in the state (values carried across services);
-- ``null`` (deletion) only for slots that are currently set.
+- ``null`` (deletion) only for slots that are currently set;
+- only slots some intent takes as an argument (result-only slots are never the user's goal),
+  and ``dontcare`` only when the caller says the user's words allow it.
 
 The grammar is rebuilt every turn because the spans and the set slots change; building it is
 string work of well under a millisecond.
@@ -49,6 +51,7 @@ class GrammarOptions:
 
     copy_spans: bool = True  # free-text values only as spans (else any short string)
     trim_spans: bool = True  # no span starting or ending with a function word ("in San Jose")
+    argument_slots_only: bool = True  # only slots some intent takes (not result-only slots)
     max_span_words: int = 8
     requested: bool = True  # allow the "requested" member
 
@@ -75,10 +78,17 @@ def delta_grammar(
     state: DialogueState,
     spans: Sequence[str],
     options: GrammarOptions = GrammarOptions(),
+    *,
+    dontcare: bool = True,
 ) -> str:
-    """The GBNF of all deltas the tracker may write this turn (see the module docstring)."""
+    """The GBNF of all deltas the tracker may write this turn (see the module docstring).
+
+    ``dontcare=False`` (the user said nothing like "any" or "doesn't matter") keeps the model
+    from filling the form with "dontcare", the probe's commonest junk.
+    """
     rules: dict[str, str] = {}
-    members = _intent_member(schema) + _slot_members(schema, state, options, rules)
+    slots = trackable_slots(schema) if options.argument_slots_only else _all_slots(schema)
+    members = _intent_member(schema) + _slot_members(slots, state, dontcare, rules)
     if options.requested and schema.slot_names:
         members.append(_requested_member(schema, rules))
     rules["span"] = _span_rule(spans, state, options)
@@ -107,19 +117,33 @@ def _intent_member(schema: DomainSchema) -> list[str]:
     return [f"{literal(json.dumps(INTENT_KEY) + ': ')} ({choices})"]
 
 
+def trackable_slots(schema: DomainSchema) -> dict[str, SlotSpec]:
+    """Slots the dialogue state can hold: those some intent takes as an argument. Result-only
+    slots (a weather report's temperature, an account's balance) are things the system says,
+    never the user's goal; a service whose intents name no slots keeps all of its slots."""
+    out: dict[str, SlotSpec] = {}
+    for service in schema.services:
+        names = {n for i in service.intents for n in (*i.required, *i.optional)}
+        out.update({s.name: s for s in service.slots if s.name in names or not names})
+    return out
+
+
+def _all_slots(schema: DomainSchema) -> dict[str, SlotSpec]:
+    return {slot.name: slot for service in schema.services for slot in service.slots}
+
+
 def _slot_members(
-    schema: DomainSchema, state: DialogueState, options: GrammarOptions, rules: dict[str, str]
+    slots: dict[str, SlotSpec], state: DialogueState, dontcare: bool, rules: dict[str, str]
 ) -> list[str]:
     members: list[str] = []
-    slots = {slot.name: slot for service in schema.services for slot in service.slots}
     for number, name in enumerate(sorted(slots)):
-        rules[f"v{number}"] = _value_rule(slots[name], name in state.slots)
+        rules[f"v{number}"] = _value_rule(slots[name], name in state.slots, dontcare)
         members.append(f"{literal(json.dumps(name) + ': ')} v{number}")
     return members
 
 
-def _value_rule(slot: SlotSpec, deletable: bool) -> str:
-    choices = [json_literal(DONTCARE)]
+def _value_rule(slot: SlotSpec, deletable: bool, dontcare: bool) -> str:
+    choices = [json_literal(DONTCARE)] if dontcare else []
     if slot.categorical and slot.values:
         choices += [json_literal(v) for v in slot.values if v != DONTCARE]
     else:

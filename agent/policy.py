@@ -21,7 +21,16 @@ from dataclasses import dataclass, field
 
 from agent.answers import Answer, confirmation
 from agent.backend import booking_problems, identity_slot, transaction_intent, with_identity
-from agent.domain import DONTCARE, Act, ActType, DialogueState, DomainSchema, Entity, StateDelta
+from agent.domain import (
+    DONTCARE,
+    Act,
+    ActType,
+    Booking,
+    DialogueState,
+    DomainSchema,
+    Entity,
+    StateDelta,
+)
 
 Find = Callable[[str, Mapping[str, str]], Sequence[Entity]]
 
@@ -47,6 +56,8 @@ class Situation:
     previous: Act | None = None  # the act of the previous system turn
     # per service, the entity in focus (last offered, informed or booked)
     entities: Mapping[str, Entity] = field(default_factory=dict)
+    # per service, the last booking made in this conversation
+    booked: Mapping[str, Booking] = field(default_factory=dict)
 
 
 def decide(situation: Situation) -> Act:
@@ -222,10 +233,25 @@ def _transactional(situation: Situation, service: str) -> bool:
     intent = transaction_intent(situation.schema, service)
     if intent is None:
         return False
+    if _already_booked(situation, service):
+        return False
     active = situation.state.intents.get(service, "")
     if active == intent.name or not searchable(situation.schema, service):
         return True
     return any(slot in situation.delta.set for slot in intent.required)
+
+
+def _already_booked(situation: Situation, service: str) -> bool:
+    """The booking of this service was made with exactly the current details: the transaction
+    is done, and a later question about the place must not lead to a second one."""
+    booking = situation.booked.get(service)
+    intent = transaction_intent(situation.schema, service)
+    if booking is None or intent is None:
+        return False
+    slots = service_slots(situation.state, service)
+    identity = identity_slot(situation.schema, service)
+    same = (booking.slots.get(s) == slots.get(s) for s in intent.required if s != identity)
+    return all(same)
 
 
 def _transaction(situation: Situation, service: str) -> Act:

@@ -17,9 +17,10 @@ import json
 import logging
 from dataclasses import dataclass, field, replace
 
-from agent.delta_checks import drop_negated, one_slot_per_span, supported
+from agent.delta_checks import drop_negated, one_slot_per_span, says_dontcare, supported
 from agent.delta_text import parse_delta
 from agent.domain import (
+    DONTCARE,
     Constraint,
     DialogueState,
     DomainSchema,
@@ -45,6 +46,7 @@ class TrackerOptions:
     negation_check: bool = True
     one_slot_per_span: bool = True
     require_support: bool = False  # categorical values only when the turn mentions them
+    dontcare_cue: bool = True  # "dontcare" only when the user says "any", "doesn't matter"…
 
 
 class StateTracker:
@@ -97,7 +99,10 @@ class StateTracker:
         grammar = self._options.grammar
         texts = [user_text[:_SPAN_SOURCE_CHARS], system_text[:_SPAN_SOURCE_CHARS]]
         spans = utterance_spans(texts, grammar.max_span_words, trim=grammar.trim_spans)
-        return Constraint(gbnf=delta_grammar(self._schema, state, spans, grammar))
+        dontcare = says_dontcare(user_text) or not self._options.dontcare_cue
+        return Constraint(
+            gbnf=delta_grammar(self._schema, state, spans, grammar, dontcare=dontcare)
+        )
 
     def _parse(self, text: str) -> StateDelta:
         for candidate in _candidates(text):
@@ -129,6 +134,8 @@ class StateTracker:
         options = self._options
         if options.negation_check:
             values = drop_negated(values, user_text)
+        if options.dontcare_cue and not says_dontcare(user_text):
+            values = {slot: value for slot, value in values.items() if value != DONTCARE}
         if options.one_slot_per_span:
             values = one_slot_per_span(values, self._schema)
         if options.require_support:

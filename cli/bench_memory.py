@@ -97,6 +97,7 @@ def _bench(url: str, args: argparse.Namespace) -> dict[str, Any]:
             "append_p50_ms": _ms(_pct(appends, 50)),
             "append_p99_ms": _ms(_pct(appends, 99)),
             "append_cpu_p99_ms": _ms(_pct(appends_cpu, 99)),
+            "reference_p99_ms": _ms(_pct(_reference(_pct(appends, 50), len(appends)), 99)),
             "branch_turns": len(memory.active_branch(branch_id)),
             "branch_load_ms": _ms(statistics.median(branch)),
             "branch_load_max_ms": _ms(max(branch)),
@@ -151,6 +152,23 @@ def _time_searches(memory: SqlMemory, count: int, rng: random.Random) -> list[fl
         memory.search(query, limit=20)
         timings.append(time.perf_counter() - started)
     return timings
+
+
+def _reference(seconds: float, times: int) -> list[float]:
+    """Wall times of a pure-CPU loop as long as a median append: no database, no I/O. Its tail
+    is what the machine's scheduler adds to anything that short (other processes, a shared VM)."""
+    spins = 1000
+    while _spin(spins) < seconds:
+        spins *= 2
+    return _repeat(lambda: _spin(spins), times)
+
+
+def _spin(count: int) -> float:
+    started = time.perf_counter()
+    total = 0
+    for value in range(count):
+        total += value
+    return time.perf_counter() - started
 
 
 def _repeat(action: Callable[[], object], times: int) -> list[float]:

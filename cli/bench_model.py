@@ -5,8 +5,9 @@ All in one process, on one loaded model:
 * ``decode_tok_s``: a bare greedy loop (sample, ``llama_decode``, repeat; see
   ``agent.llm.baseline``) vs ``runtime_tok_s``: the same number of tokens streamed through
   ``LlamaRuntime.stream`` (detokenizing, stop checks, cancellation checks, a generator). Both are
-  timed from the first token to the last; the best of ``--repeats`` interleaved runs is kept, as
-  the machine may be shared.
+  timed from the first token to the last, in ``--repeats`` back-to-back pairs (alternating which
+  goes first); the medians are reported, and ``ratio`` is the median of the pairs' ratios, which
+  is what stays meaningful on a machine shared with other work.
 * ``prompt_tok_s``: evaluating the TTFT prompt (prefix + tail) from an empty cache.
 * ``ttft_uncached_s``: from the call to the first streamed piece, empty cache, for a static
   prefix of ``--prefix-tokens`` (600) plus a ~40-token new tail; ``ttft_cached_s``: the same
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import sys
 import time
 from datetime import UTC, datetime
@@ -51,7 +53,7 @@ def register(kinds: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     parser.add_argument("--json", metavar="FILE", help="write the results as one JSON object")
     parser.add_argument("--tokens", type=int, default=96, metavar="N", help="tokens to generate")
-    parser.add_argument("--repeats", type=int, default=2, metavar="N", help="runs of each loop")
+    parser.add_argument("--repeats", type=int, default=3, metavar="N", help="runs of each loop")
     parser.add_argument(
         "--prefix-tokens", type=int, default=600, metavar="N", help="static prefix for TTFT"
     )
@@ -91,25 +93,36 @@ def _throughput(runtime: LlamaRuntime, tokens: int, repeats: int, prefix: str) -
     from agent.llm.baseline import bare_greedy
 
     messages = [Message("user", STORY)]
-    prompt = runtime.prepare(messages)
     runtime.complete(messages, GenerationParams(max_tokens=4))  # warm up: page in the weights
-    bare_best = streamed_best = 0.0
-    produced = tokens
-    for _ in range(repeats):
-        streamed, produced = _streamed_tok_s(runtime, messages, tokens)
-        bare = bare_greedy(runtime, prompt.prefix + prompt.tail, produced)
-        bare_best = max(bare_best, bare.decode_tok_s)
-        streamed_best = max(streamed_best, streamed)
+    produced = _streamed_tok_s(runtime, messages, tokens)[1]  # fixes the count for both loops
+    pairs = [_pair(runtime, messages, produced, bare_first=i % 2 == 1) for i in range(repeats)]
+    bare = statistics.median(pair[0] for pair in pairs)
+    streamed = statistics.median(pair[1] for pair in pairs)
     long_prompt = runtime.prepare(_long_messages(prefix, TAILS[0]))
     prompt_eval = bare_greedy(runtime, long_prompt.prefix + long_prompt.tail, 1)
     return {
-        "decode_tok_s": round(bare_best, 2),
-        "runtime_tok_s": round(streamed_best, 2),
-        "ratio": round(streamed_best / bare_best, 3) if bare_best else 0.0,
+        "decode_tok_s": round(bare, 2),
+        "runtime_tok_s": round(streamed, 2),
+        "ratio": round(statistics.median(s / b for b, s in pairs if b), 3),
         "generated_tokens": produced,
         "prompt_tok_s": round(prompt_eval.prompt_tok_s, 1),
         "prompt_tokens": prompt_eval.prompt_tokens,
     }
+
+
+def _pair(
+    runtime: LlamaRuntime, messages: list[Message], produced: int, *, bare_first: bool
+) -> tuple[float, float]:
+    """(bare tok/s, streamed tok/s) run back to back, in the given order, so that both see about
+    the same load on a shared machine."""
+    from agent.llm.baseline import bare_greedy
+
+    prompt = runtime.prepare(messages)
+    if bare_first:
+        bare = bare_greedy(runtime, prompt.prefix + prompt.tail, produced).decode_tok_s
+        return bare, _streamed_tok_s(runtime, messages, produced)[0]
+    streamed = _streamed_tok_s(runtime, messages, produced)[0]
+    return bare_greedy(runtime, prompt.prefix + prompt.tail, produced).decode_tok_s, streamed
 
 
 def _streamed_tok_s(

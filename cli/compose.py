@@ -25,6 +25,10 @@ RESPONDER_MODES = ("model", "template")
 # tokens for the tracker prompt: the whole cambridge schema alone is ~1,500 (Qwen tokenizer); the
 # static part is served from the runtime's prefix cache after the first turn
 TRACKER_BUDGET = 2560
+# exemplars chosen for the dialogue (cached) plus the nearest one for each turn: measured on
+# cambridge, "dialogue" alone keeps the first turn's search exemplars and then misses the
+# booking turn ("book it for 2 on friday at 18:00" came out as a list of requested slots)
+TRACKER_STRATEGY = "hybrid"
 
 
 def open_model_for(settings: Settings, progress: Progress | None = None) -> ChatModel:
@@ -64,11 +68,13 @@ def build_engine(
     pack: DomainPack | None = None,
     seed: int | None = None,
     responder: str = "model",
+    strategy: str = TRACKER_STRATEGY,
 ) -> DialogueEngine:
     """A ready :class:`DialogueEngine` for ``settings``. Pass ``model``/``memory``/``pack`` to
     reuse ones already open (tests, the TUI's background loader). ``seed`` makes booking
     references reproducible; ``responder="template"`` phrases task replies by template only
-    (the model still answers chit-chat)."""
+    (the model still answers chit-chat). ``strategy`` picks the tracker's exemplars (see
+    :mod:`prompts.selectors`)."""
     from agent.backend import DomainBackend
     from agent.dialogue import DialogueEngine
     from agent.domain import ActType
@@ -85,7 +91,7 @@ def build_engine(
         progress("preparing the domain", None)
     budget = min(TRACKER_BUDGET, model.context_size // 2)
     prompts = build_tracker_prompts(
-        pack.schema, pack.exemplars, model.count_tokens, budget=budget
+        pack.schema, pack.exemplars, model.count_tokens, budget=budget, strategy=strategy
     )
     backend = DomainBackend(pack, rng_seed=seed)
     acts = tuple(ActType) if responder == "model" else (ActType.CHAT,)

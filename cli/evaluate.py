@@ -11,14 +11,15 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from cli.settings import command_parser
 
 if TYPE_CHECKING:
-    from agent.domain import AnnotatedDialogue, DomainSchema
-    from agent.evaluation import EvalRun, Tracker
+    from agent.domain import AnnotatedDialogue, AnnotatedTurn, DialogueState, DomainSchema
+    from agent.evaluation import EvalRun, Tracker, TurnHook
     from agent.ports import ChatModel
     from agent.tracker import TrackerOptions
 
@@ -36,6 +37,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--limit-dialogues", type=int, metavar="N", help="a sample spread over services"
     )
     sgd.add_argument("--json", metavar="FILE", help="write the results as one JSON object")
+    sgd.add_argument("--trace", metavar="FILE", help="per-turn JSON lines: output, state, gold")
     sgd.add_argument("--turn-level", action="store_true", help="feed the gold previous state")
     sgd.add_argument(
         "--exemplars",
@@ -46,6 +48,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sgd.add_argument("--k", type=int, default=4, help="exemplars per turn (default 4)")
     sgd.add_argument("--max-tokens", type=int, default=96, help="tracker output budget")
     sgd.add_argument("--free-strings", action="store_true", help="free-text values not copied")
+    sgd.add_argument("--all-slots", action="store_true", help="result-only slots trackable too")
+    sgd.add_argument("--no-dontcare-cue", action="store_true", help="dontcare without a cue")
     sgd.add_argument("--no-trim", action="store_true", help="spans may start with 'in', 'for'…")
     sgd.add_argument("--require-support", action="store_true", help="categorical only if said")
     sgd.add_argument("--no-checks", action="store_true", help="no negation / one-span checks")
@@ -86,7 +90,12 @@ def _options(args: argparse.Namespace) -> TrackerOptions:
 
     return TrackerOptions(
         max_tokens=args.max_tokens,
-        grammar=GrammarOptions(copy_spans=not args.free_strings, trim_spans=not args.no_trim),
+        grammar=GrammarOptions(
+            copy_spans=not args.free_strings,
+            trim_spans=not args.no_trim,
+            argument_slots_only=not args.all_slots,
+        ),
+        dontcare_cue=not args.no_dontcare_cue,
         negation_check=not args.no_checks,
         one_slot_per_span=not args.no_checks,
         require_support=args.require_support,
@@ -129,7 +138,8 @@ def _run_with_progress(
     from agent.evaluation import evaluate
 
     total = sum(len(d.turns) for d in sample)
-    with Progress(console=Console(stderr=True), transient=True) as bar:
+    trace = open(args.trace, "w", encoding="utf-8") if args.trace else None  # noqa: SIM115
+    with Progress(console=Console(stderr=True), transient=True) as bar, trace or nullcontext():
         task = bar.add_task(f"SGD {args.split}: {len(sample)} dialogues", total=total)
         return evaluate(
             sample,
@@ -139,7 +149,27 @@ def _run_with_progress(
             services=services,
             turn_level=args.turn_level,
             progress=lambda n: bar.advance(task, n),
+            on_turn=_tracer(trace) if trace else None,
         )
+
+
+def _tracer(out: TextIO) -> TurnHook:
+    def write(turn: AnnotatedTurn, state: DialogueState, frames: list[Any], tracker: Any) -> None:
+        row = {
+            "dialogue": turn.dialogue_id,
+            "turn": turn.index,
+            "system": turn.system,
+            "user": turn.user,
+            "output": getattr(tracker, "last_output", ""),
+            "predicted": dict(state.slots),
+            "gold": dict(turn.state.slots),
+            "intents": dict(state.intents),
+            "joint": {f.service: f.joint for f in frames},
+        }
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        out.flush()
+
+    return write
 
 
 def _result(args: argparse.Namespace, pack: str, run: EvalRun) -> dict[str, Any]:
@@ -154,6 +184,8 @@ def _result(args: argparse.Namespace, pack: str, run: EvalRun) -> dict[str, Any]
         max_tokens=args.max_tokens,
         free_strings=args.free_strings,
         trim_spans=not args.no_trim,
+        argument_slots_only=not args.all_slots,
+        dontcare_cue=not args.no_dontcare_cue,
         require_support=args.require_support,
         checks=not args.no_checks,
     )

@@ -4,7 +4,9 @@ The gold previous state is fed in (teacher forcing) so the numbers describe the 
 model's mistakes. ``uncached`` counts what the runtime must evaluate for a turn: every message
 from the first one that is not a ``cache=True`` message identical to the previous turn's, plus
 chat-template overhead; a dialogue's first turn therefore counts its whole prompt. ``tail``
-counts only the messages after the last ``cache=True`` one.
+counts only the messages after the last ``cache=True`` one. Assembly time is reported as wall
+time and as the thread's CPU time (on a shared, oversubscribed machine the wall time mostly
+measures the other jobs).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class PromptMeasurement:
     prompt_p50: float
     assembly_p50_ms: float
     assembly_p95_ms: float
+    assembly_cpu_p50_ms: float  # CPU time of this thread: what a busy shared machine cannot inflate
+    assembly_cpu_p95_ms: float
     exemplars_mean: float
 
 
@@ -52,6 +56,7 @@ def measure_prompts(
     tails: list[int] = []
     totals: list[int] = []
     times: list[float] = []
+    cpu: list[float] = []
     exemplars = 0
     for dialogue in dialogues:
         dialogue_schema = schema_for_services(schema, dialogue.services)
@@ -60,9 +65,10 @@ def measure_prompts(
         )
         previous: list[Message] = []
         for turn in dialogue.turns:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.thread_time()
             messages = manager.tracker_messages(turn.prev_state, turn.system, turn.user)
             times.append(time.perf_counter() - start)
+            cpu.append(time.thread_time() - start_cpu)
             costs = [count_tokens(m.content) + MESSAGE_OVERHEAD for m in messages]
             shared = _shared_prefix(previous, messages)
             uncached.append(sum(costs[shared:]) + REPLY_HEADER)
@@ -80,6 +86,8 @@ def measure_prompts(
         prompt_p50=_quantile(totals, 0.5),
         assembly_p50_ms=_quantile(times, 0.5) * 1e3,
         assembly_p95_ms=_quantile(times, 0.95) * 1e3,
+        assembly_cpu_p50_ms=_quantile(cpu, 0.5) * 1e3,
+        assembly_cpu_p95_ms=_quantile(cpu, 0.95) * 1e3,
         exemplars_mean=exemplars / max(1, len(times)),
     )
 

@@ -142,7 +142,10 @@ class ExemplarIndex:
         the same for every query (cached), so they can sit in the cached prompt prefix."""
         key = (target.name, n, allowed)
         if key not in self._fixed:
-            self._fixed[key] = _cover(self._fitted(target, allowed), n)
+            pool_key = (target.name, 0, allowed)  # n=0: the candidate pool, shared by every n
+            if pool_key not in self._fixed:
+                self._fixed[pool_key] = self._fitted(target, allowed)
+            self._fixed[key] = _cover(self._fixed[pool_key], n)
         return self._fixed[key]
 
     def _fitted(self, target: ServiceSpec, allowed: frozenset[str]) -> list[AnnotatedTurn]:
@@ -150,6 +153,8 @@ class ExemplarIndex:
         for rewriter in self.rewriters(target):
             borrowed = rewriter.source.name != target.name
             for turn in self._turns[rewriter.source.name][:FIXED_SCAN]:
+                if not set(turn.prev_state.intents) <= {rewriter.source.name}:
+                    continue  # a turn that follows another task may lean on its values
                 fitted = rewriter.rewrite(turn) if borrowed else turn
                 fitted = fit_to_services(fitted, allowed) if fitted is not None else None
                 if fitted is not None and fitted.delta.set:
@@ -165,17 +170,22 @@ def _changed_services(turn: AnnotatedTurn) -> set[str]:
 
 def _cover(pool: Sequence[AnnotatedTurn], n: int) -> list[AnnotatedTurn]:
     """Greedy set cover of slot names and intents; ties go to the shorter user turn."""
+    features = [_features(t) for t in pool]
     covered: set[str] = set()
-    chosen: list[AnnotatedTurn] = []
+    chosen: list[int] = []
     for _ in range(min(n, len(pool))):
-        taken = {id(t) for t in chosen}
         best = min(
-            (t for t in pool if id(t) not in taken),
-            key=lambda t: (-len(_features(t) - covered), len(t.user), t.dialogue_id, t.index),
+            (i for i in range(len(pool)) if i not in chosen),
+            key=lambda i: (
+                -len(features[i] - covered),
+                len(pool[i].user),
+                pool[i].dialogue_id,
+                pool[i].index,
+            ),
         )
         chosen.append(best)
-        covered |= _features(best)
-    return chosen
+        covered |= features[best]
+    return [pool[i] for i in chosen]
 
 
 def _features(turn: AnnotatedTurn) -> set[str]:
@@ -196,7 +206,18 @@ def fit_to_services(turn: AnnotatedTurn, allowed: frozenset[str]) -> AnnotatedTu
         s in allowed for s in prev.intents
     ):
         return turn
-    return replace(turn, prev_state=_project(prev, allowed))
+    projected = _project(prev, allowed)
+    if _carries_hidden_values(turn, prev, projected):
+        return None
+    return replace(turn, prev_state=projected)
+
+
+def _carries_hidden_values(turn: AnnotatedTurn, prev: DialogueState, shown: DialogueState) -> bool:
+    """True if the delta copies a value from another service's state that the exemplar no
+    longer shows (``to_location=SFO`` from an earlier flight): the output would look invented."""
+    hidden = {v.lower() for k, v in prev.slots.items() if k not in shown.slots}
+    text = f"{turn.system} {turn.user}".lower()
+    return any(v.lower() in hidden and v.lower() not in text for v in turn.delta.set.values())
 
 
 def _project(state: DialogueState, allowed: frozenset[str]) -> DialogueState:

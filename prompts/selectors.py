@@ -7,8 +7,8 @@ schema) and ``dynamic`` ones (placed in the per-turn tail, just before the curre
 
 - ``fixed``: per service, the turns covering the most slots and intents; never change.
 - ``bm25``: IC-DST, the k nearest turns by BM25 on every turn, nearest last; all dynamic.
-- ``dialogue``: BM25 at the first turn of a service (its first mention), then kept for the
-  rest of the dialogue; static, so later turns reuse the cached prefix.
+- ``dialogue``: when a service first shows up, half BM25-nearest turns and half slot-covering
+  ones, then kept for the rest of the dialogue; static, so later turns reuse the cached prefix.
 - ``hybrid``: ``dialogue`` plus the single nearest turn per turn in the tail.
 
 Lists are ordered least useful first: the prompt manager drops from the front when over budget.
@@ -130,11 +130,20 @@ class DialogueSelector(ExemplarSelector):
         query = key_tokens(state, system, user)
         for service in self._arrivals(state, user):
             n = self.k if not self._pinned else max(1, self.k // 2)
-            hits = self.ranked(query, n, [service]) or [
-                (t, 0.0) for t in self.index.fixed(service, n, self.allowed)
-            ]
-            self._pinned[service.name] = tuple(turn for turn, _ in reversed(hits))
+            self._pinned[service.name] = self._pin(service, query, n)
         return Selection(static=tuple(t for turns in self._pinned.values() for t in turns))
+
+    def _pin(self, service: ServiceSpec, query: Sequence[str], n: int) -> tuple[AnnotatedTurn, ...]:
+        """Half nearest turns (they match how this dialogue opens), half slot-covering ones
+        (they show the slots the rest of the dialogue will fill); the nearest go last."""
+        near = [turn for turn, _ in self.ranked(query, (n + 1) // 2, [service])]
+        taken = {(t.dialogue_id, t.index) for t in near}
+        cover = [
+            t
+            for t in self.index.fixed(service, n, self.allowed)
+            if (t.dialogue_id, t.index) not in taken
+        ]
+        return tuple([*cover[: n - len(near)], *reversed(near)])
 
     def _arrivals(self, state: DialogueState, user: str) -> list[ServiceSpec]:
         """Services now in play without pinned exemplars: those in the state, and the one the

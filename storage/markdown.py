@@ -4,6 +4,7 @@ tracked turn, reply metadata, cut-off replies marked, and the bookings made."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from agent.domain import Act, Booking, Conversation, Turn
 from storage.store import SqlMemory
@@ -14,11 +15,11 @@ ROLE_NAMES = {"user": "User", "assistant": "Assistant", "system": "System"}
 def export_markdown(memory: SqlMemory, conversation_id: int) -> str:
     conversation = memory.get_conversation(conversation_id)
     branch = memory.active_branch(conversation_id)
-    stored = memory.turn_counts(conversation_id).get(conversation_id, 0)
-    lines = _header(conversation, len(branch), stored)
-    siblings = _alternatives(memory, branch)
+    tree = memory.all_turns(conversation_id)
+    lines = _header(conversation, len(branch), len(tree))
+    children = Counter(turn.parent_id for turn in tree)
     for turn in branch:
-        lines += _turn(turn, siblings.get(turn.id, 0))
+        lines += _turn(turn, children[turn.parent_id] - 1)
     lines += _bookings(memory.bookings(conversation_id))
     return "\n".join(lines).rstrip() + "\n"
 
@@ -43,18 +44,6 @@ def _header(conversation: Conversation, shown: int, stored: int) -> list[str]:
             "export as JSON for every branch"
         )
     return [*lines, ""]
-
-
-def _alternatives(memory: SqlMemory, branch: list[Turn]) -> dict[int, int]:
-    """How many other versions (regenerated or edited) each turn of the branch has."""
-    if len(branch) > 1000:
-        return {}
-    found = {}
-    for turn in branch:
-        others = len(memory.siblings(turn.id)) - 1
-        if others:
-            found[turn.id] = others
-    return found
 
 
 def _turn(turn: Turn, alternatives: int) -> list[str]:

@@ -86,6 +86,9 @@ class LlamaRuntime:
         return self._meta
 
     def close(self) -> None:
+        """Free the model and its context (waits for a generation in another thread)."""
+        if self._owner == threading.get_ident():
+            raise ModelError("close the running generation before closing the model")
         with self._lock:
             self.native.close()
 

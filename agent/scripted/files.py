@@ -6,15 +6,14 @@ that the runner, the pytest plugin and worker processes pass around.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
-from agent.domain import ActType
 from agent.errors import ScriptError
+from agent.scripted.shape import FileShape, TurnShape
 from agent.scripted.yamlload import LoadError, Located, load_located
 
 SUFFIXES = (".yaml", ".yml")
@@ -61,83 +60,6 @@ class Dialogue:
         return f"{self.path}:{self.line}"
 
 
-# --------------------------------------------------------------------------- pydantic shape
-
-Words = list[str]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _Expect(_Strict):
-    state: dict[str, str] = Field(default_factory=dict)
-    state_absent: Words = Field(default_factory=list)
-    act: str | None = None
-    reply_contains: Words = Field(default_factory=list)
-    reply_not_contains: Words = Field(default_factory=list)
-    reply_matches: str | None = None
-
-    @field_validator("reply_contains", "reply_not_contains", "state_absent", mode="before")
-    @classmethod
-    def _one_or_many(cls, value: object) -> object:
-        return [value] if isinstance(value, str) else value
-
-    @field_validator("act")
-    @classmethod
-    def _known_act(cls, value: str | None) -> str | None:
-        allowed = [a.value for a in ActType]
-        if value is not None and value not in allowed:
-            raise ValueError(f"unknown act '{value}'; use one of: {', '.join(allowed)}")
-        return value
-
-    @field_validator("reply_matches")
-    @classmethod
-    def _regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as error:
-                raise ValueError(f"not a valid regular expression: {error}") from None
-        return value
-
-
-class _Turn(_Strict):
-    user: str = Field(min_length=1)
-    expect: _Expect = Field(default_factory=_Expect)
-
-
-class _Final(_Strict):
-    bookings: list[dict[str, str]] = Field(default_factory=list)
-
-    @field_validator("bookings")
-    @classmethod
-    def _service_named(cls, value: list[dict[str, str]]) -> list[dict[str, str]]:
-        for booking in value:
-            if not ({"domain", "service"} & booking.keys()):
-                raise ValueError("each booking needs a 'domain' (or 'service') field")
-        return value
-
-
-class _Dialogue(_Strict):
-    name: str = Field(min_length=1)
-    turns: list[_Turn] = Field(min_length=1)
-    final: _Final | None = None
-
-    @field_validator("turns", mode="before")
-    @classmethod
-    def _bare_turns(cls, value: object) -> object:
-        """A bare string is a turn with no expectations (what ``--record`` starts from)."""
-        if isinstance(value, list):
-            return [{"user": t} if isinstance(t, str) else t for t in value]
-        return value
-
-
-class _File(_Strict):
-    domain: str = "cambridge"
-    dialogues: list[_Dialogue] = Field(min_length=1)
-
-
 # --------------------------------------------------------------------------- loading
 
 
@@ -153,14 +75,14 @@ def load_file(path: Path | str) -> list[Dialogue]:
     except LoadError as error:
         raise ScriptError(f"{path}:{error.line}: {error.message}") from None
     try:
-        model = _File.model_validate(located.data)
+        model = FileShape.model_validate(located.data)
     except ValidationError as error:
         raise ScriptError(_describe(path, located, error)) from None
     _check_unique_names(path, located, model)
     return _dialogues(path, located, model)
 
 
-def _check_unique_names(path: Path, located: Located, model: _File) -> None:
+def _check_unique_names(path: Path, located: Located, model: FileShape) -> None:
     """Names identify dialogues in -k, junit and pytest, so a file cannot repeat one."""
     seen: set[str] = set()
     for i, dialogue in enumerate(model.dialogues):
@@ -229,7 +151,7 @@ def _dotted(loc: tuple[str | int, ...]) -> str:
     return out
 
 
-def _dialogues(path: Path, located: Located, model: _File) -> list[Dialogue]:
+def _dialogues(path: Path, located: Located, model: FileShape) -> list[Dialogue]:
     return [
         Dialogue(
             name=d.name,
@@ -247,7 +169,7 @@ def _dialogues(path: Path, located: Located, model: _File) -> list[Dialogue]:
     ]
 
 
-def _turn(turn: _Turn, line: int) -> ScriptTurn:
+def _turn(turn: TurnShape, line: int) -> ScriptTurn:
     e = turn.expect
     expectation = Expectation(
         state=dict(e.state),

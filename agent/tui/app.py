@@ -51,6 +51,10 @@ class SlotchatApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, lambda theme: self.remember(theme=theme.name))
+        # after the first frame: these threads hold the GIL for a while (migrations, imports)
+        self.call_after_refresh(self._start_background)
+
+    def _start_background(self) -> None:
         self._open_store()
         self._warm_up()
 

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 import pytest
 
 from agent.backend import BookingRefused, DomainBackend
-from agent.dialogue import MODEL_TEXT_CHARS, DialogueEngine, changes
+from agent.dialogue import DialogueEngine
 from agent.domain import ActType, Constraint, DialogueState, Message, StateDelta
 from agent.errors import ModelError, NotFound
 from agent.llm.fake import ScriptedChatModel
+from agent.turn_context import MODEL_TEXT_CHARS, changes
 from tests.agent.test_dialogue_fakes import (
     InMemoryMemory,
     RecordingListener,
@@ -299,3 +300,50 @@ def test_a_bare_yes_to_a_confirmation_is_not_tracked() -> None:
     assert booked.act.type is ActType.BOOK
     assert booked.booking is not None
     assert booked.booking.slots["restaurant-bookday"] == "friday"
+
+
+def test_cancel_during_tracking_keeps_the_previous_state() -> None:
+    setup = Setup([delta(ITALIAN)])
+    cancel = threading.Event()
+    track = setup.tracker.track
+
+    def cancelled_track(state: DialogueState, system: str, user: str):  # type: ignore[no-untyped-def]
+        cancel.set()
+        return track(state, system, user)
+
+    setup.tracker.track = cancelled_track  # type: ignore[method-assign]
+    result = setup.turn("italian in the centre", cancel=cancel)
+    assert result.state.slots == {}
+    assert result.meta.cut_off
+    assert not setup.memory.turns[result.reply_turn_id].complete
+    assert setup.memory.turns[result.user_turn_id].text == "italian in the centre"
+
+
+def test_after_a_booking_a_question_does_not_start_a_second_booking() -> None:
+    setup = booking_flow()
+    for text in ("Italian food in the centre please", "Book it for 2 on friday at 18:00", "yes"):
+        setup.turn(text)
+    setup.tracker.deltas = [delta(requested=["restaurant-phone"]), StateDelta()]
+    phone = setup.turn("What is their phone number?")
+    assert phone.act.type is ActType.INFORM
+    assert "01223323737" in phone.reply
+    again = setup.turn("yes")
+    assert again.act.type is not ActType.BOOK
+    assert len(setup.memory.bookings(setup.conversation.id)) == 1
+
+
+def test_changed_details_after_a_booking_are_confirmed_again() -> None:
+    setup = booking_flow()
+    for text in ("Italian food in the centre please", "Book it for 2 on friday at 18:00", "yes"):
+        setup.turn(text)
+    setup.tracker.deltas = [delta({"restaurant-bookpeople": "3"})]
+    assert setup.turn("make that 3 people").act.type is ActType.CONFIRM
+
+
+def test_a_value_for_an_ask_only_slot_counts_as_a_question() -> None:
+    setup = Setup([delta(ITALIAN), delta({"restaurant-phone": "18:00"})])
+    setup.turn("Italian food in the centre please")
+    result = setup.turn("what is the phone number?")
+    assert "restaurant-phone" not in result.state.slots
+    assert result.state.requested == {"restaurant-phone"}
+    assert result.act.type is ActType.INFORM

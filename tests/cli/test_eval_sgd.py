@@ -133,3 +133,15 @@ def test_turn_level_mode_and_a_missing_folder(
     assert "jga=" in capsys.readouterr().out
     assert main(["--model", "fake", "eval", "sgd", "--data", str(sgd / "nowhere")]) != 0
     assert "nowhere" in capsys.readouterr().err
+
+
+def test_trace_writes_one_json_line_per_turn(sgd: Path, tmp_path: Path) -> None:
+    trace = tmp_path / "trace.jsonl"
+    assert main(["--model", "fake", "eval", "sgd", "--data", str(sgd), "--trace", str(trace)]) == 0
+    rows = [json.loads(line) for line in trace.read_text().splitlines()]
+    assert len(rows) == 4
+    assert rows[1]["gold"] == {
+        "Restaurants_9-price_range": "cheap",
+        "Restaurants_9-city": "San Jose",
+    }
+    assert set(rows[0]) >= {"user", "output", "predicted", "joint"}

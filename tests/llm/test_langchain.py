@@ -21,7 +21,8 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from agent.domain import Constraint, GenerationParams, Message
 from agent.llm.fake import ScriptedChatModel
-from agent.llm.langchain import LangChainChatModel, SlotchatChatModel, to_messages
+from agent.llm.langchain import SlotchatChatModel, to_messages
+from agent.llm.remote import LangChainChatModel
 from agent.ports import ChatModel
 
 SCHEMA = {

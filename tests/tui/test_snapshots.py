@@ -11,6 +11,7 @@ import pytest
 from textual.pilot import Pilot
 
 from agent.tui.app import SlotchatApp
+from agent.tui.widgets.prompt import PromptInput
 from agent.tui.widgets.status import StatusBar
 from tests.tui.conftest import SIZE, send, type_text, wait_ready, wait_until
 from tests.tui.fakes import make_launch
@@ -34,6 +35,13 @@ async def _chatted(pilot: Pilot[None]) -> None:
     await wait_ready(pilot)
     await send(pilot, "a cheap italian in the centre")
     await send(pilot, "book it for 2 people")
+    await _settle(pilot)
+
+
+async def _settle(pilot: Pilot[None]) -> None:
+    """Toasts and the blinking cursor depend on timing: take them out of the picture."""
+    pilot.app.clear_notifications()
+    pilot.app.chat.query_one(PromptInput).cursor_blink = False  # type: ignore[attr-defined]
     await pilot.pause(0.3)
 
 
@@ -50,7 +58,7 @@ def test_sessions_search(snap_compare, tmp_path: Path, pinned_speed: None) -> No
         await type_text(pilot, "italian")
         await pilot.press("enter")
         await wait_until(pilot, lambda: bool(pilot.app.screen.hits))  # type: ignore[attr-defined]
-        await pilot.pause(0.3)
+        await _settle(pilot)
 
     assert snap_compare(_app(tmp_path), terminal_size=SIZE, run_before=run_before)
 
@@ -61,6 +69,6 @@ def test_slot_editor(snap_compare, tmp_path: Path, pinned_speed: None) -> None: 
         pilot.app.chat.query_one("#slots").focus()  # type: ignore[attr-defined]
         await pilot.press("enter")
         await wait_until(pilot, lambda: pilot.app.screen.query("#dialog-input"))
-        await pilot.pause(0.3)
+        await _settle(pilot)
 
     assert snap_compare(_app(tmp_path), terminal_size=SIZE, run_before=run_before)

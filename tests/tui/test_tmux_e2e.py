@@ -40,7 +40,9 @@ class Terminal:
     def start(self, args: str) -> None:
         exports = " ".join(f"{k}={v}" for k, v in self.env.items())
         # on a crash keep the pane (and its error) on screen for the failure message
-        command = f"cd {ROOT} && env -u COLUMNS -u LINES {exports} {sys.executable} main.py {args} || sleep 60"
+        # (-u COLUMNS/LINES: pytest's values would make Textual ignore the pane's real size)
+        program = f"env -u COLUMNS -u LINES {exports} {sys.executable} main.py {args}"
+        command = f"cd {ROOT} && {program} || sleep 60"
         self.tmux(
             "new-session", "-d", "-s", self.name, "-x", "120", "-y", "40", command, check=True
         )

@@ -125,7 +125,7 @@ class SessionsScreen(Screen[Opened | None]):
             self.dismiss(None)
 
     def action_focus_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        self.set_focus(self.query_one("#search", Input), scroll_visible=False)
 
     def action_new(self) -> None:
         self.dismiss(Opened(None))

@@ -55,23 +55,26 @@ class MessageView(Vertical, can_focus=True):
     def append(self, fragment: str) -> AwaitComplete:
         """Add streamed text; only this message's last Markdown block is re-parsed."""
         self._text += fragment
-        return self._body().append(fragment)
+        body = self._body()
+        return body.append(fragment) if body else AwaitComplete(_nothing())
 
     def set_text(self, text: str) -> AwaitComplete:
         self._text = text
-        return self._body().update(text)
+        body = self._body()
+        return body.update(text) if body else AwaitComplete(_nothing())
 
-    def _body(self) -> Markdown:
+    def _body(self) -> Markdown | None:
+        """None until composed; compose then renders all the text received so far."""
         from textual.widgets import Markdown
 
-        return self.query_one(Markdown)
+        return next(iter(self.query(Markdown).results(Markdown)), None)
 
     def set_note(self, note: str) -> None:
         """A status after the speaker's name: ``queued``, ``thinking…``, ``cut off``."""
         self._note = note
         self.set_class(note == "cut off", "-cut-off")
-        if self.is_mounted:
-            self.query_one(".speaker", Label).update(self._header())
+        for label in self.query(".speaker").results(Label):  # none yet if not composed
+            label.update(self._header())
 
     def _header(self) -> str:
         speaker = _SPEAKER.get(self.role, self.role)
@@ -82,3 +85,7 @@ class MessageView(Vertical, can_focus=True):
 
     def action_save(self) -> None:
         self.post_message(self.SaveRequested(self))
+
+
+async def _nothing() -> None:
+    return None

@@ -1,0 +1,92 @@
+"""The lexical checks on predicted deltas: negation, dontcare cues, one span per slot, support."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.delta_checks import negated, one_slot_per_span, says_dontcare, supported
+from agent.domain import DialogueState, DomainSchema, IntentSpec, ServiceSpec, SlotSpec
+from agent.grammar import delta_grammar, trackable_slots
+from agent.llm.fake import ScriptedChatModel
+from agent.tracker import StateTracker
+from tests.agent.gbnf_match import accepts
+from tests.agent.tracker_fixtures import SCHEMA, EchoPrompts
+
+
+@pytest.mark.parametrize(
+    ("value", "text", "expected"),
+    [
+        ("italian", "Not Italian, please.", True),
+        ("italian", "I don't want Italian food", True),
+        ("italian", "no italian", True),
+        ("chinese", "Not Italian but Chinese", False),
+        ("italian", "No, I want Italian.", False),
+        ("italian", "Italian please, not Chinese", False),
+        ("italian", "I said not italian. Actually, italian is fine", False),
+        ("cheap", "something cheap", False),
+        ("thai", "Korean food", False),
+    ],
+)
+def test_negation(value: str, text: str, expected: bool) -> None:
+    assert negated(value, text) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Any area is fine.", True),
+        ("I don't care about the price", True),
+        ("It doesn’t matter", True),
+        ("no preference", True),
+        ("I'm flexible", True),
+        ("A cheap place in the north", False),
+        ("Can you check my balance?", False),
+    ],
+)
+def test_dontcare_cues(text: str, expected: bool) -> None:
+    assert says_dontcare(text) is expected
+
+
+def test_dontcare_without_a_cue_is_dropped_and_not_in_the_grammar() -> None:
+    model = ScriptedChatModel(['{"restaurant-area": "dontcare", "restaurant-food": "thai"}'])
+    tracker = StateTracker(model, EchoPrompts(), SCHEMA)
+    _, state = tracker.track(DialogueState(), "", "Thai food please.")
+    assert state.slots == {"restaurant-food": "thai"}
+    grammar = model.last_call.constraint.gbnf or ""
+    assert not accepts(grammar, '{"restaurant-area": "dontcare"}')
+    assert accepts(grammar, '{"restaurant-food": "Thai"}')
+
+
+WEATHER = ServiceSpec(
+    name="Weather_1",
+    description="weather",
+    slots=(
+        SlotSpec("Weather_1-city", "city"),
+        SlotSpec("Weather_1-temperature", "temperature"),
+    ),
+    intents=(IntentSpec("GetWeather", "get weather", required=("Weather_1-city",)),),
+)
+
+
+def test_result_only_slots_are_not_trackable() -> None:
+    schema = DomainSchema(name="w", services=(WEATHER,))
+    assert set(trackable_slots(schema)) == {"Weather_1-city"}
+    assert set(trackable_slots(SCHEMA)) == set(SCHEMA.slot_names)  # intents name no slots
+    grammar = delta_grammar(schema, DialogueState(), ["Paris", "82 degrees"])
+    assert accepts(grammar, '{"Weather_1-city": "Paris"}')
+    assert not accepts(grammar, '{"Weather_1-temperature": "82 degrees"}')
+    assert accepts(grammar, '{"requested": ["Weather_1-temperature"]}')
+
+
+def test_one_span_per_slot_prefers_a_time_slot_for_a_time() -> None:
+    kept = one_slot_per_span(
+        {"restaurant-food": "7pm", "restaurant-booktime": "7pm", "restaurant-area": "north"},
+        SCHEMA,
+    )
+    assert kept == {"restaurant-booktime": "7pm", "restaurant-area": "north"}
+
+
+def test_support_needs_the_value_or_a_slot_word_in_the_text() -> None:
+    assert supported("cheap", "restaurant-pricerange", "something cheap")
+    assert not supported("expensive", "restaurant-pricerange", "something cheap")
+    assert supported("True", "Restaurants_2-has_vegetarian_options", "any vegetarian options?")
