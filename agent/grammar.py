@@ -29,7 +29,7 @@ from agent.delta_text import INTENT_KEY, REQUESTED_KEY
 from agent.domain import DONTCARE, DialogueState, DomainSchema, SlotSpec
 
 _WORD = re.compile(r"\S+")
-_CLAUSE_BREAK = re.compile(r"[,.;:!?]+(?:\s+|$)")
+_CLAUSE_BREAK = re.compile(r"[.;!?]+(?:\s+|$)")
 _EDGE = " \t.,;:!?\"'()[]{}"
 # Words no slot value starts or ends with (articles and numbers are not here: "The Big 4").
 # fmt: off
@@ -59,8 +59,9 @@ class GrammarOptions:
 def utterance_spans(texts: Iterable[str], max_words: int = 8, *, trim: bool = False) -> list[str]:
     """Word n-grams (1..max_words) of ``texts`` without edge punctuation, first-seen order.
 
-    N-grams stop at clause punctuation ("San Jose. Can" is no value), which also keeps the
+    N-grams stop at sentence punctuation ("San Jose. Can" is no value), which also keeps the
     grammar small; "4:30" or "3.5" stay whole because no space follows their punctuation.
+    Commas do not stop them: SGD values include "Long Beach, CA" and street addresses.
     """
     spans: dict[str, None] = {}
     for text in (part for whole in texts for part in _CLAUSE_BREAK.split(whole)):

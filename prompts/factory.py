@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from agent.domain import AnnotatedTurn, DomainSchema
-from agent.errors import UsageError
 from prompts.manager import DEFAULT_BUDGET, CountTokens, PromptManager
 from prompts.retrieval import ExemplarIndex
-from prompts.selectors import STRATEGIES, ExemplarSelector
+from prompts.selectors import ExemplarSelector, make_selector
 
 DEFAULT_STRATEGY = "dialogue"
 DEFAULT_K = 4
@@ -41,14 +40,9 @@ def build_selector(
     k: int = DEFAULT_K,
     bank_schema: DomainSchema | None = None,
 ) -> ExemplarSelector:
-    """The LangChain example selector of ``strategy`` (one of :data:`STRATEGIES`)."""
-    selector_class = STRATEGIES.get(strategy)
-    if selector_class is None:
-        raise UsageError(
-            f"unknown exemplar strategy '{strategy}'; choose one of {', '.join(STRATEGIES)}"
-        )
+    """The LangChain example selector of ``strategy`` (see ``prompts.selectors.STRATEGIES``)."""
     index = bank if isinstance(bank, ExemplarIndex) else ExemplarIndex(bank, bank_schema or schema)
-    return selector_class(index, schema, k)
+    return make_selector(strategy, index, schema, k)
 
 
 def build_tracker_prompts(

@@ -24,11 +24,11 @@ from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
 
 from agent.domain import Act, AnnotatedTurn, DialogueState, DomainSchema, Message, Role
-from agent.errors import DomainError, UsageError
+from agent.errors import DomainError
 from prompts.render import exemplar_fields, query_fields, render_schema
 from prompts.responder import ResponderPrompt
 from prompts.retrieval import ExemplarIndex
-from prompts.selectors import STRATEGIES, ExemplarSelector, Selection
+from prompts.selectors import ExemplarSelector, Selection, make_selector
 from prompts.template_files import TrackerTemplates, default_templates
 
 log = logging.getLogger(__name__)
@@ -91,13 +91,8 @@ class PromptManager:
     ) -> PromptManager:
         """One dialogue's manager over a shared ``index`` (see ``prompts.factory``).
         Without ``count_tokens`` the budget uses a conservative estimate (3 characters/token)."""
-        selector_class = STRATEGIES.get(strategy)
-        if selector_class is None:
-            raise UsageError(
-                f"unknown exemplar strategy '{strategy}'; choose one of {', '.join(STRATEGIES)}"
-            )
-        count = count_tokens or approx_tokens
-        return cls(schema, selector_class(index, schema, k), count, budget=budget)
+        selector = make_selector(strategy, index, schema, k)
+        return cls(schema, selector, count_tokens or approx_tokens, budget=budget)
 
     def _check_fits(self) -> None:
         if self._system_cost + TAIL_RESERVE > self.budget:

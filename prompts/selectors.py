@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 from langchain_core.example_selectors import BaseExampleSelector
 
 from agent.domain import AnnotatedTurn, DialogueState, DomainSchema, ServiceSpec
+from agent.errors import UsageError
 from prompts.bm25 import tokenize
 from prompts.render import exemplar_fields
 from prompts.retrieval import ExemplarIndex, key_tokens
@@ -180,3 +181,15 @@ class HybridSelector(DialogueSelector):
 STRATEGIES: dict[str, type[ExemplarSelector]] = {
     cls.name: cls for cls in (FixedSelector, BM25Selector, DialogueSelector, HybridSelector)
 }
+
+
+def make_selector(
+    strategy: str, index: ExemplarIndex, schema: DomainSchema, k: int
+) -> ExemplarSelector:
+    """The selector of ``strategy``; an unknown name is a ``UsageError`` listing the choices."""
+    selector_class = STRATEGIES.get(strategy)
+    if selector_class is None:
+        raise UsageError(
+            f"unknown exemplar strategy '{strategy}'; choose one of {', '.join(STRATEGIES)}"
+        )
+    return selector_class(index, schema, k)

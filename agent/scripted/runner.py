@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
+from multiprocessing.util import Finalize
 from typing import Protocol
 
 from agent.domain import Booking, DomainSchema, TurnResult
@@ -179,6 +180,8 @@ _worker: Harness | None = None
 def _init_worker(factory: HarnessFactory) -> None:
     global _worker
     _worker = factory()
+    # workers end through multiprocessing's exit path, which runs Finalize hooks, not atexit
+    Finalize(_worker, _worker.close, exitpriority=10)
 
 
 def _run_in_worker(dialogue: Dialogue) -> DialogueOutcome:

@@ -116,6 +116,7 @@ async def streaming(model_name: str, tokens: int) -> dict[str, float]:
         "ui_tok_s": ui,
         "ratio": ui / runtime,
         "echo_p50_ms": 1000 * statistics.median(echoes),
+        "echo_p95_ms": 1000 * sorted(echoes)[int(0.95 * (len(echoes) - 1))],
         "echo_max_ms": 1000 * max(echoes),
         "echo_samples": len(echoes),
     }

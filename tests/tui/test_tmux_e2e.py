@@ -105,6 +105,7 @@ def test_chat_state_panel_quit_and_find_again(terminal: Terminal, tmp_path: Path
     assert REQUEST in screen, screen
     assert "What I understood" in screen
     assert "(next: " in screen  # the policy's act, shown when on_state arrived
+    assert "restaurant-food" in screen and "italian" in screen.split("restaurant-food", 1)[1]
     assert "model tiny · " in screen and "tok/s" in screen and "ctx " in screen
     terminal.keys("C-q")
     deadline = time.monotonic() + 30
