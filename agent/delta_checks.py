@@ -7,6 +7,8 @@
   (a city into both origin and destination). Only one keeps it.
 - "dontcare" only when the user said something like it ("any", "doesn't matter"): otherwise
   it is the model filling the form with defaults.
+- Types: a clock time only in a time slot, a date ("march 4th", "tomorrow") only in a date or
+  day slot: small models put the turn's time into a date slot and a date into a city slot.
 - Support: a categorical value the turn never mentions is usually the model filling the form
   with defaults; optionally drop it.
 """
@@ -109,3 +111,21 @@ def supported(value: str, slot: str, text: str) -> bool:
         words = slot.split("-", 1)[-1].replace("_", " ").split()
         return any(word in lowered for word in words if len(word) > 3)
     return any(word in lowered for word in _WORDS.findall(value.lower()) if len(word) > 3)
+
+
+_DATE = re.compile(
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)|today|tomorrow|tonight|yesterday|weekend|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+)
+
+
+def well_typed(slot: str, value: str) -> bool:
+    """False for a clock time outside a time slot or a date outside a date/day/time slot."""
+    lowered = value.lower()
+    name = slot.split("-", 1)[-1].lower()
+    timely = is_time_slot(slot)
+    if parse_time(lowered) is not None and not timely:
+        return False
+    dated = "date" in name or "day" in name or timely
+    return dated or _DATE.search(lowered) is None

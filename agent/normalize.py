@@ -75,7 +75,7 @@ _BOOLEANS = {"yes": "true", "yeah": "true", "no": "false", "nope": "false"}
 _DAY_PREFIX = re.compile(r"^(?:(?:on|this|next) )+")
 _SPACES = re.compile(r"\s+")
 _EDGE_PUNCTUATION = " \t\n.,;:!?\"'`()[]{}"
-_TIME_SLOT = re.compile(r"time|leaveat|arriveby|leave_at|arrive_by|pickup|departure|arrival")
+_TIME_SLOT = re.compile(r"time|leaveat|arriveby|leave_at|arrive_by")
 
 
 def normalize_value(slot: str, value: str, spec: SlotSpec | None = None) -> str:

@@ -17,7 +17,13 @@ import json
 import logging
 from dataclasses import dataclass, field, replace
 
-from agent.delta_checks import drop_negated, one_slot_per_span, says_dontcare, supported
+from agent.delta_checks import (
+    drop_negated,
+    one_slot_per_span,
+    says_dontcare,
+    supported,
+    well_typed,
+)
 from agent.delta_text import parse_delta
 from agent.domain import (
     DONTCARE,
@@ -47,6 +53,7 @@ class TrackerOptions:
     one_slot_per_span: bool = True
     require_support: bool = False  # categorical values only when the turn mentions them
     dontcare_cue: bool = True  # "dontcare" only when the user says "any", "doesn't matter"…
+    type_check: bool = True  # times only in time slots, dates only in date slots
 
 
 class StateTracker:
@@ -136,6 +143,8 @@ class StateTracker:
             values = drop_negated(values, user_text)
         if options.dontcare_cue and not says_dontcare(user_text):
             values = {slot: value for slot, value in values.items() if value != DONTCARE}
+        if options.type_check:
+            values = {slot: value for slot, value in values.items() if well_typed(slot, value)}
         if options.one_slot_per_span:
             values = one_slot_per_span(values, self._schema)
         if options.require_support:

@@ -53,7 +53,7 @@ def register(kinds: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     parser.add_argument("--json", metavar="FILE", help="write the results as one JSON object")
     parser.add_argument("--tokens", type=int, default=96, metavar="N", help="tokens to generate")
-    parser.add_argument("--repeats", type=int, default=3, metavar="N", help="runs of each loop")
+    parser.add_argument("--repeats", type=int, default=5, metavar="N", help="timed pairs")
     parser.add_argument(
         "--prefix-tokens", type=int, default=600, metavar="N", help="static prefix for TTFT"
     )

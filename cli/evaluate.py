@@ -50,6 +50,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sgd.add_argument("--free-strings", action="store_true", help="free-text values not copied")
     sgd.add_argument("--all-slots", action="store_true", help="result-only slots trackable too")
     sgd.add_argument("--no-dontcare-cue", action="store_true", help="dontcare without a cue")
+    sgd.add_argument("--no-type-check", action="store_true", help="any value in any slot")
     sgd.add_argument("--no-trim", action="store_true", help="spans may start with 'in', 'for'…")
     sgd.add_argument("--require-support", action="store_true", help="categorical only if said")
     sgd.add_argument("--no-checks", action="store_true", help="no negation / one-span checks")
@@ -96,6 +97,7 @@ def _options(args: argparse.Namespace) -> TrackerOptions:
             argument_slots_only=not args.all_slots,
         ),
         dontcare_cue=not args.no_dontcare_cue,
+        type_check=not args.no_type_check,
         negation_check=not args.no_checks,
         one_slot_per_span=not args.no_checks,
         require_support=args.require_support,
@@ -186,6 +188,7 @@ def _result(args: argparse.Namespace, pack: str, run: EvalRun) -> dict[str, Any]
         trim_spans=not args.no_trim,
         argument_slots_only=not args.all_slots,
         dontcare_cue=not args.no_dontcare_cue,
+        type_check=not args.no_type_check,
         require_support=args.require_support,
         checks=not args.no_checks,
     )

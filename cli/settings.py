@@ -7,6 +7,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from agent.errors import UsageError
+
 APP = "slotchat"
 
 
@@ -47,8 +49,16 @@ class Settings:
             model=args.model or "default",
             domain=args.domain or "cambridge",
             db_url=args.db or default_db_url(),
-            threads=args.threads or min(4, os.cpu_count() or 2),
+            threads=_threads(args.threads),
         )
+
+
+def _threads(requested: int | None) -> int:
+    if requested is None:
+        return min(4, os.cpu_count() or 2)
+    if requested < 1:
+        raise UsageError(f"--threads must be at least 1 (got {requested}); try --threads 2")
+    return requested
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, suppress_defaults: bool) -> None:

@@ -90,3 +90,21 @@ def test_support_needs_the_value_or_a_slot_word_in_the_text() -> None:
     assert supported("cheap", "restaurant-pricerange", "something cheap")
     assert not supported("expensive", "restaurant-pricerange", "something cheap")
     assert supported("True", "Restaurants_2-has_vegetarian_options", "any vegetarian options?")
+
+
+@pytest.mark.parametrize(
+    ("slot", "value", "expected"),
+    [
+        ("RentalCars_1-pickup_date", "4:30 pm", False),
+        ("RentalCars_1-pickup_time", "4:30 pm", True),
+        ("Buses_1-from_location", "March 4th", False),
+        ("Buses_1-leaving_date", "March 4th", True),
+        ("restaurant-bookday", "friday", True),
+        ("Buses_1-from_location", "Long Beach, CA", True),
+        ("Events_1-event_name", "Mets vs Braves", True),
+    ],
+)
+def test_times_and_dates_only_in_slots_of_their_type(slot: str, value: str, expected: bool) -> None:
+    from agent.delta_checks import well_typed
+
+    assert well_typed(slot, value) is expected
