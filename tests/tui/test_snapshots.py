@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from agent.tui.app import SlotchatApp
 from agent.tui.widgets.prompt import PromptInput
@@ -42,6 +43,8 @@ async def _settle(pilot: Pilot[None]) -> None:
     """Toasts and the blinking cursor depend on timing: take them out of the picture."""
     pilot.app.clear_notifications()
     pilot.app.chat.query_one(PromptInput).cursor_blink = False  # type: ignore[attr-defined]
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False
     await pilot.pause(0.3)
 
 

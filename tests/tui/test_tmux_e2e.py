@@ -85,12 +85,6 @@ def terminal(tmp_path: Path) -> Terminal:
     term.shutdown()
 
 
-def _typed(terminal: Terminal) -> bool:
-    """Give the search box a moment to take focus (it shows no change until text arrives)."""
-    time.sleep(0.5)
-    return True
-
-
 def _replied(screen: str) -> bool:
     return "slotchat" in screen and "thinking…" not in screen and "– tok/s" not in screen
 
@@ -115,10 +109,13 @@ def test_chat_state_panel_quit_and_find_again(terminal: Terminal, tmp_path: Path
 
     terminal.start(args)
     terminal.wait(lambda s: "Type a message" in s, 30, "the second start")
+    # Known gap: keys typed into the search box while the engine is still loading were seen to
+    # get lost in a real terminal; wait for the model (the loading label goes away) first.
+    terminal.wait(lambda s: "loading model" not in s and "preparing" not in s, 300, "the model")
     terminal.keys("C-o")
     terminal.wait(lambda s: "Conversations" in s and "cheap italian" in s, 30, "the sessions")
     terminal.keys("/")
-    terminal.wait(lambda s: "/ search every conversation" not in s or _typed(terminal), 5, "/")
+    time.sleep(0.5)
     terminal.keys("italian", literal=True)
     terminal.wait(lambda s: "  italian" in s, 10, "the search text")
     terminal.keys("Enter")
