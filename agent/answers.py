@@ -26,13 +26,19 @@ _YES = re.compile(
 )
 
 
+_YES_WITHIN = 2  # words allowed before the yes: "oh yes", "that's fine", "that sounds good"
+
+
 def confirmation(text: str) -> Answer:
     """Yes or no to a confirmation question. Any hesitation counts as no: "no", "actually…",
     "wait" win over a "yes" in the same turn, so an ambiguous answer never books."""
     lowered = text.lower().replace("’", "'")
     if _NO.search(lowered):
         return Answer.NO
-    return Answer.YES if _YES.search(lowered) else Answer.NONE
+    found = _YES.search(lowered)
+    if found is None or len(re.findall(r"[\w']+", lowered[: found.start()])) > _YES_WITHIN:
+        return Answer.NONE  # "any price range is fine" is not a yes to a booking
+    return Answer.YES
 
 
 _ANSWER_TEXT = """

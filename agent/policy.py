@@ -214,8 +214,14 @@ def _booking_turn(situation: Situation, service: str) -> bool:
     intent = transaction_intent(situation.schema, service)
     if intent is None:
         return False
-    delta = situation.delta
-    return delta.intents.get(service) == intent.name or any(s in delta.set for s in intent.required)
+    chosen = situation.delta.intents.get(service) == intent.name
+    return chosen or _details_given(situation, service, intent.required)
+
+
+def _details_given(situation: Situation, service: str, required: Sequence[str]) -> bool:
+    """Booking details changed this turn; naming the place alone is not a booking request."""
+    identity = identity_slot(situation.schema, service)
+    return any(s in situation.delta.set for s in required if s != identity)
 
 
 def _inform(situation: Situation, service: str, requested: tuple[str, ...]) -> Act:
@@ -238,7 +244,7 @@ def _transactional(situation: Situation, service: str) -> bool:
     active = situation.state.intents.get(service, "")
     if active == intent.name or not searchable(situation.schema, service):
         return True
-    return any(slot in situation.delta.set for slot in intent.required)
+    return _details_given(situation, service, intent.required)
 
 
 def _already_booked(situation: Situation, service: str) -> bool:

@@ -50,7 +50,17 @@ def confirm_act() -> Act:
 
 @pytest.mark.parametrize(
     "text",
-    ["yes", "Yes please.", "sure", "Go ahead", "ok, book it", "Yeah that's right", "네"],
+    [
+        "yes",
+        "Yes please.",
+        "sure",
+        "Go ahead",
+        "ok, book it",
+        "Yeah that's right",
+        "네",
+        "That sounds good",
+        "Oh yes, perfect",
+    ],
 )
 def test_yes(text: str) -> None:
     assert confirmation(text) is Answer.YES
@@ -64,7 +74,16 @@ def test_no(text: str) -> None:
     assert confirmation(text) is Answer.NO
 
 
-@pytest.mark.parametrize("text", ["", "I want Italian food", "what is the phone number?"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "I want Italian food",
+        "what is the phone number?",
+        "Any price range is fine.",
+        "I need a taxi, sure the restaurant is right",
+    ],
+)
 def test_neither(text: str) -> None:
     assert confirmation(text) is Answer.NONE
 

@@ -178,3 +178,10 @@ def test_train_id_and_name_are_informed_from_the_record(backend: DomainBackend) 
     act = Act(ActType.INFORM, "train", ("train-trainid", "train-duration"), (train,))
     text = template_reply(act, DialogueState())
     assert "TR7075" in text and "51 minutes" in text
+
+
+def test_naming_a_place_is_not_a_booking_request(backend: DomainBackend) -> None:
+    slots = {"restaurant-name": "pizza hut city centre"}
+    act = decide_for(backend, slots, intents={"restaurant": "find_restaurant"})
+    assert act.type is ActType.OFFER
+    assert act.entities[0].name == "pizza hut city centre"
