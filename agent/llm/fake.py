@@ -14,8 +14,9 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from agent.domain import Completion, Constraint, GenerationMeta, GenerationParams, Message
+from agent.domain import Constraint, GenerationMeta, GenerationParams, Message
 from agent.errors import ModelError
+from agent.llm._completion import StreamCompletion
 from agent.ports import CancelToken
 
 ReplyFunction = Callable[[Sequence[Message], Constraint | None], str]
@@ -33,7 +34,7 @@ class FakeCall:
     constraint: Constraint | None
 
 
-class ScriptedChatModel:
+class ScriptedChatModel(StreamCompletion):
     """Replies from a list (in order) or from a function of the messages and the constraint.
 
     A reply is streamed as word/punctuation/space tokens, ``piece_tokens`` at a time. A reply
@@ -71,9 +72,6 @@ class ScriptedChatModel:
     def count_tokens(self, text: str) -> int:
         return len(_COUNTED.findall(text))
 
-    def last_meta(self) -> GenerationMeta:
-        return self._meta
-
     @property
     def last_call(self) -> FakeCall:
         if not self.calls:
@@ -92,16 +90,6 @@ class ScriptedChatModel:
             self.calls.append(FakeCall(tuple(messages), params, constraint))
             reply = self._next_reply(messages, constraint)
         yield from self._emit(messages, reply, params, cancel)
-
-    def complete(
-        self,
-        messages: Sequence[Message],
-        params: GenerationParams | None = None,
-        constraint: Constraint | None = None,
-        cancel: CancelToken | None = None,
-    ) -> Completion:
-        text = "".join(self.stream(messages, params, constraint, cancel))
-        return Completion(text=text, finish_reason=self._finish, meta=self._meta)
 
     def _next_reply(self, messages: Sequence[Message], constraint: Constraint | None) -> str:
         if callable(self._script):

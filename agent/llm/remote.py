@@ -15,15 +15,16 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
-from agent.domain import Completion, Constraint, GenerationMeta, GenerationParams, Message
+from agent.domain import Constraint, GenerationMeta, GenerationParams, Message
 from agent.errors import ModelError
+from agent.llm._completion import StreamCompletion
 from agent.llm.langchain import to_langchain
 from agent.ports import CancelToken
 
 _WORDS = re.compile(r"\w+|[^\w\s]")
 
 
-class LangChainChatModel:
+class LangChainChatModel(StreamCompletion):
     """A ``ChatModel`` over a LangChain chat model. Generation settings and constraints are sent
     as OpenAI-style request fields (``max_tokens``, ``temperature``, ``top_p``, ``seed``,
     ``response_format``, ``grammar``), which ``ChatOpenAI`` forwards to the server; set
@@ -56,9 +57,6 @@ class LangChainChatModel:
         """An estimate (words and punctuation): a remote server's tokenizer is not at hand."""
         return len(_WORDS.findall(text))
 
-    def last_meta(self) -> GenerationMeta:
-        return self._meta
-
     def stream(
         self,
         messages: Sequence[Message],
@@ -69,16 +67,6 @@ class LangChainChatModel:
         params = params or GenerationParams()
         options = self._options(params, constraint)
         return self._generate(list(messages), params, options, cancel)
-
-    def complete(
-        self,
-        messages: Sequence[Message],
-        params: GenerationParams | None = None,
-        constraint: Constraint | None = None,
-        cancel: CancelToken | None = None,
-    ) -> Completion:
-        text = "".join(self.stream(messages, params, constraint, cancel))
-        return Completion(text=text, finish_reason=self._finish, meta=self._meta)
 
     def _generate(
         self,

@@ -19,9 +19,10 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from agent.domain import Completion, Constraint, GenerationMeta, GenerationParams, Message
+from agent.domain import Constraint, GenerationMeta, GenerationParams, Message
 from agent.errors import ModelError
 from agent.llm import _native as native_api
+from agent.llm._completion import StreamCompletion
 from agent.llm.grammar import constraint_grammar
 from agent.llm.prompt_cache import PromptCache
 from agent.llm.sampler import TokenSampler, compile_grammar
@@ -46,7 +47,7 @@ class PreparedPrompt:
         return len(self.prefix) + len(self.tail)
 
 
-class LlamaRuntime:
+class LlamaRuntime(StreamCompletion):
     def __init__(
         self,
         path: Path,
@@ -81,9 +82,6 @@ class LlamaRuntime:
 
     def count_tokens(self, text: str) -> int:
         return len(native_api.tokenize(self.native, text, add_bos=False, special=False))
-
-    def last_meta(self) -> GenerationMeta:
-        return self._meta
 
     def close(self) -> None:
         """Free the model and its context (waits for a generation in another thread)."""
@@ -122,16 +120,6 @@ class LlamaRuntime:
         if grammar is not None:
             C.llama_sampler_free(compile_grammar(self.native, grammar))  # fail now, not mid-way
         return self._generate(prompt, params, grammar, cancel)
-
-    def complete(
-        self,
-        messages: Sequence[Message],
-        params: GenerationParams | None = None,
-        constraint: Constraint | None = None,
-        cancel: CancelToken | None = None,
-    ) -> Completion:
-        text = "".join(self.stream(messages, params, constraint, cancel))
-        return Completion(text=text, finish_reason=self._finish, meta=self._meta)
 
     def _generate(
         self,
