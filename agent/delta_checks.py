@@ -7,8 +7,11 @@
   (a city into both origin and destination). Only one keeps it.
 - "dontcare" only when the user said something like it ("any", "doesn't matter"): otherwise
   it is the model filling the form with defaults.
-- Types: a clock time only in a time slot, a date ("march 4th", "tomorrow") only in a date or
-  day slot: small models put the turn's time into a date slot and a date into a city slot.
+- Types: a clock time only in a time slot and a time slot only a clock time, a date ("march
+  4th", "tomorrow") only in a date or day slot: small models put the turn's time into a date
+  slot, a date into a city slot and a street ("lane") into a time slot.
+- Wrong slot: "a park in the east" written as attraction-name: park; a free-text value that is
+  the allowed value of exactly one categorical slot goes there (optional).
 - Support: a categorical value the turn never mentions is usually the model filling the form
   with defaults; optionally drop it.
 """
@@ -19,7 +22,7 @@ import re
 from collections.abc import Mapping
 
 from agent.domain import DONTCARE, DomainSchema
-from agent.normalize import is_time_slot, parse_time
+from agent.normalize import NUMBER_WORDS, is_time_slot, parse_time
 
 NEGATIONS = frozenset(
     {
@@ -103,14 +106,18 @@ def _better_owner(slot: str, previous: str, value: str) -> bool:
 
 
 def supported(value: str, slot: str, text: str) -> bool:
-    """Whether ``text`` mentions ``value`` or, for yes/no values, a word of the slot's name."""
-    lowered = text.lower()
-    if value == DONTCARE or value.lower() in lowered:
+    """Whether ``text`` mentions ``value`` (spaced or not: "guest house"; a number as a word:
+    "two") or, for yes/no values, a word of the slot's name ("free parking" → parking=yes)."""
+    lowered = text.lower().replace("center", "centre")
+    needle = value.lower()
+    if value == DONTCARE or needle in lowered or needle in lowered.replace(" ", ""):
         return True
-    if value.lower() in {"true", "false"}:
+    if needle in {"true", "false", "yes", "no"}:
         words = slot.split("-", 1)[-1].replace("_", " ").split()
         return any(word in lowered for word in words if len(word) > 3)
-    return any(word in lowered for word in _WORDS.findall(value.lower()) if len(word) > 3)
+    if needle.isdigit():
+        return int(needle) in {NUMBER_WORDS.get(word) for word in _WORDS.findall(lowered)}
+    return any(word in lowered for word in _WORDS.findall(needle) if len(word) > 3)
 
 
 _DATE = re.compile(
@@ -121,11 +128,34 @@ _DATE = re.compile(
 
 
 def well_typed(slot: str, value: str) -> bool:
-    """False for a clock time outside a time slot or a date outside a date/day/time slot."""
+    """False for a clock time outside a time slot, anything but a time (or dontcare) in a time
+    slot ("taxi-leaveat: lane"), or a date outside a date/day slot."""
     lowered = value.lower()
     name = slot.split("-", 1)[-1].lower()
     timely = is_time_slot(slot)
-    if parse_time(lowered) is not None and not timely:
+    if timely:
+        return lowered == DONTCARE or parse_time(lowered, bare_numbers=True) is not None
+    if name.endswith("id") and lowered != DONTCARE and not any(c.isdigit() for c in lowered):
+        return False  # an id ("TR1234") has digits: "train-trainid: taxi" is a stray word
+    if parse_time(lowered) is not None:
         return False
-    dated = "date" in name or "day" in name or timely
+    dated = "date" in name or "day" in name
     return dated or _DATE.search(lowered) is None
+
+
+def to_categorical_slot(values: Mapping[str, str], schema: DomainSchema) -> dict[str, str]:
+    """A free-text value that is the allowed value of exactly one categorical slot ("a park in
+    the east" → attraction-name: park) goes to that slot, unless the delta sets it already."""
+    owners: dict[str, list[str]] = {}
+    for spec in (slot for service in schema.services for slot in service.slots):
+        for allowed in spec.values if spec.categorical else ():
+            owners.setdefault(allowed.lower(), []).append(spec.name)
+    moved: dict[str, str] = {}
+    for slot, value in values.items():
+        found, targets = schema.slot(slot), owners.get(value.lower(), [])
+        free = found is not None and not found.categorical and value != DONTCARE
+        if free and len(targets) == 1 and targets[0] not in values:
+            moved.setdefault(targets[0], value.lower())
+        else:
+            moved[slot] = value
+    return moved

@@ -32,7 +32,10 @@ from agent.replies import template_reply
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PARAMS = GenerationParams(max_tokens=80, temperature=0.0, stop=("\n\n", "\nUser:", "<|"))
+# Small models run on into an invented next turn; both capitalizations occur ("user:" on tiny).
+DEFAULT_PARAMS = GenerationParams(
+    max_tokens=80, temperature=0.0, stop=("\n\n", "\nUser:", "\nuser:", "<|")
+)
 _PIECE = re.compile(r"\S+\s*|\s+")
 
 

@@ -22,6 +22,7 @@ from agent.delta_checks import (
     one_slot_per_span,
     says_dontcare,
     supported,
+    to_categorical_slot,
     well_typed,
 )
 from agent.delta_text import parse_delta
@@ -33,7 +34,7 @@ from agent.domain import (
     GenerationParams,
     StateDelta,
 )
-from agent.grammar import GrammarOptions, delta_grammar, utterance_spans
+from agent.grammar import GrammarOptions, delta_grammar, trackable_slots, utterance_spans
 from agent.normalize import normalize_value
 from agent.ports import ChatModel, TrackerPrompts
 
@@ -54,6 +55,7 @@ class TrackerOptions:
     require_support: bool = False  # categorical values only when the turn mentions them
     dontcare_cue: bool = True  # "dontcare" only when the user says "any", "doesn't matter"…
     type_check: bool = True  # times only in time slots, dates only in date slots
+    move_to_categorical: bool = False  # "park" as attraction-name → attraction-type
 
 
 class StateTracker:
@@ -74,6 +76,10 @@ class StateTracker:
         self._service_of_intent = {
             intent.name: service.name for service in schema.services for intent in service.intents
         }
+        # Result-only slots (phone, ref, address) may be requested but never set, whatever the
+        # decoding (unconstrained, or a grammar the runtime could not use) let through.
+        settable = trackable_slots(schema) if self._options.grammar.argument_slots_only else None
+        self._settable = frozenset(settable or schema.slot_names)
         self.last_output = ""  # the model's raw text of the last turn, for diagnosis
 
     @property
@@ -127,7 +133,7 @@ class StateTracker:
         values = {
             slot: normalize_value(slot, value, self._schema.slot(slot))
             for slot, value in delta.set.items()
-            if slot in known and value.strip()
+            if slot in self._settable and value.strip()
         }
         values = self._filter(values, system_text, user_text)
         return replace(
@@ -145,6 +151,8 @@ class StateTracker:
             values = {slot: value for slot, value in values.items() if value != DONTCARE}
         if options.type_check:
             values = {slot: value for slot, value in values.items() if well_typed(slot, value)}
+        if options.move_to_categorical:
+            values = to_categorical_slot(values, self._schema)
         if options.one_slot_per_span:
             values = one_slot_per_span(values, self._schema)
         if options.require_support:

@@ -79,7 +79,7 @@ def build_engine(
     from agent.dialogue import DialogueEngine
     from agent.domain import ActType
     from agent.responder import Responder
-    from agent.tracker import StateTracker
+    from agent.tracker import StateTracker, TrackerOptions
     from prompts.factory import build_tracker_prompts
 
     if responder not in RESPONDER_MODES:
@@ -102,5 +102,7 @@ def build_engine(
         services=[s.name for s in pack.schema.services],
         model_acts=acts,
     )
-    tracker = StateTracker(model, prompts, pack.schema)
+    # A chat turn like "Hello!" must not fill the form (measured on the scripted suite).
+    options = TrackerOptions(require_support=True, move_to_categorical=True)
+    tracker = StateTracker(model, prompts, pack.schema, options)
     return DialogueEngine(model, tracker, prompts, backend, memory, pack.schema, responder=writer)

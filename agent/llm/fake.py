@@ -161,12 +161,15 @@ def _prefix(messages: Sequence[Message]) -> list[Message]:
 
 def echo_reply(messages: Sequence[Message], constraint: Constraint | None) -> str:
     """What the ``fake`` model says: a minimal valid instance under a JSON schema, else an echo
-    of the last user message. Lets the whole program run without weights."""
+    of what the user said: the last user message, or in a prompt that lays the conversation out
+    as ``user: …`` lines, the last such line (echoing the layout itself would run into the
+    responder's stop strings). Lets the whole program run without weights."""
     if constraint is not None and constraint.json_schema is not None:
         import json
 
         return json.dumps(_minimal_instance(constraint.json_schema), separators=(",", ":"))
     last_user = next((m.content for m in reversed(messages) if m.role == "user"), "")
+    last_user = last_user.rpartition("user: ")[2].split("\n", 1)[0].strip() or last_user.strip()
     return f"(fake model) You said: {last_user}" if last_user else "(fake model) Hello."
 
 

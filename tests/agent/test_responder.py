@@ -212,3 +212,10 @@ def test_entity_without_name_attribute() -> None:
     text = template_reply(act, STATE)
     assert "TR1002" in text and "13:00" in text
     assert problems(text, act, STATE) == []
+
+
+@pytest.mark.parametrize("speaker", ["User", "user"])
+def test_a_reply_stops_before_an_invented_user_turn(speaker: str) -> None:
+    text = "I'm doing well, thank you!"
+    reply, _ = respond([f"{text}\n{speaker}: book me a table"], ACTS[ActType.CHAT], "how are you?")
+    assert reply.text == text

@@ -135,3 +135,20 @@ def test_hostile_text_keeps_a_valid_state() -> None:
     assert set(state.slots.values()) <= set("12345678")  # categorical snaps into the schema
     _, state = tracker.track(state, "", "한국 음식 주세요")
     assert len(model.last_call.constraint.gbnf or "") < 200_000
+
+
+def test_result_only_slots_may_be_requested_but_never_set() -> None:
+    from dataclasses import replace
+
+    from agent.domain import DomainSchema, IntentSpec
+    from tests.agent.tracker_fixtures import RESTAURANT
+
+    find = IntentSpec("find_restaurant", "search", optional=("restaurant-food",))
+    schema = DomainSchema(name="test", services=(replace(RESTAURANT, intents=(find,)),))
+    model = ScriptedChatModel(
+        ['{"restaurant-food": "thai", "restaurant-phone": "9", "requested": ["restaurant-phone"]}']
+    )
+    tracker = StateTracker(model, EchoPrompts(), schema, TrackerOptions(constrained=False))
+    _, state = tracker.track(DialogueState(), "", "A Thai place, and its phone number?")
+    assert state.slots == {"restaurant-food": "thai"}
+    assert state.requested == {"restaurant-phone"}

@@ -108,3 +108,44 @@ def test_times_and_dates_only_in_slots_of_their_type(slot: str, value: str, expe
     from agent.delta_checks import well_typed
 
     assert well_typed(slot, value) is expected
+
+
+@pytest.mark.parametrize(
+    ("slot", "value", "expected"),
+    [
+        ("taxi-leaveat", "lane", False),
+        ("taxi-leaveat", "11:15", True),
+        ("taxi-leaveat", "dontcare", True),
+        ("restaurant-booktime", "today", False),
+        ("train-trainid", "23:30", False),
+    ],
+)
+def test_a_time_slot_takes_only_a_time(slot: str, value: str, expected: bool) -> None:
+    from agent.delta_checks import well_typed
+
+    assert well_typed(slot, value) is expected
+
+
+def test_support_accepts_number_words_spacing_and_yes_no_by_slot_name() -> None:
+    assert supported("2", "restaurant-bookpeople", "a table for two")
+    assert not supported("1", "restaurant-bookpeople", "How are you today?")
+    assert supported("guesthouse", "hotel-type", "a guest house in the center")
+    assert supported("centre", "hotel-area", "a guest house in the center")
+    assert supported("yes", "hotel-parking", "with free parking")
+    assert not supported("monday", "train-day", "Hello!")
+
+
+def test_a_free_text_value_that_one_categorical_slot_allows_moves_there() -> None:
+    from agent.delta_checks import to_categorical_slot
+
+    assert to_categorical_slot({"restaurant-food": "North"}, SCHEMA) == {"restaurant-area": "north"}
+    both = {"restaurant-food": "north", "restaurant-area": "south"}
+    assert to_categorical_slot(both, SCHEMA) == both
+    assert to_categorical_slot({"restaurant-food": "thai"}, SCHEMA) == {"restaurant-food": "thai"}
+
+
+def test_an_id_slot_needs_a_digit() -> None:
+    from agent.delta_checks import well_typed
+
+    assert well_typed("train-trainid", "TR1234")
+    assert not well_typed("train-trainid", "taxi")
