@@ -3,6 +3,7 @@ copy and save messages, switch conversations. The turn flow itself is in :mod:`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,9 +72,10 @@ class ChatActions(Screen[None]):
     fork: Fork | None
     queue: list[Outgoing]
     sessions_wanted: bool = False
-
-    def _set_conversation(self, conversation_id: int | None) -> None:
-        raise NotImplementedError
+    # Provided by ChatScreen, which owns the transcript and the workers; declared here so the
+    # actions can call them.
+    _set_conversation: Callable[[int | None], None]
+    _send_queued: Callable[[], None]
 
     # ------------------------------------------------------------------ generation
 
@@ -108,9 +110,6 @@ class ChatActions(Screen[None]):
         if user is not None:
             self.queue.append(Outgoing(turn.text, user, regenerate=True))
             self._send_queued()
-
-    def _send_queued(self) -> None:
-        raise NotImplementedError
 
     def action_edit_last(self) -> None:
         """Put the last user message back in the box; Enter sends it as a new branch."""
