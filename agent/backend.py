@@ -138,6 +138,27 @@ class DomainBackend:
         """Every record's name: what a reply must not mention unless the act offers it."""
         return tuple(e.name for records in self._pack.database.values() for e in records)
 
+    def vocabulary(self) -> dict[str, tuple[str, ...]]:
+        """Per free-text slot of a service with records, the values the records hold (the
+        identity slot: the names), for the tracker's candidates (agent.candidates)."""
+        out: dict[str, tuple[str, ...]] = {}
+        for service in self.schema.services:
+            records = self._pack.database.get(service.name, ())
+            if not records:
+                continue
+            identity = identity_slot(self.schema, service.name)
+            for slot in service.slots:
+                if slot.categorical:
+                    continue
+                if slot.name == identity:
+                    found = [e.name for e in records]
+                else:
+                    key = slot_key(slot.name)
+                    found = [str(v) for e in records if (v := _attribute(e, key)) is not None]
+                if found:
+                    out[slot.name] = tuple(dict.fromkeys(v.lower() for v in found))
+        return out
+
     def find(self, service: str, constraints: Mapping[str, str]) -> list[Entity]:
         usable = self._usable(service, constraints)
         found = [

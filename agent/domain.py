@@ -93,11 +93,12 @@ class DialogueState:
     requested: frozenset[str] = frozenset()
 
     def apply(self, delta: StateDelta) -> DialogueState:
-        """The state after ``delta``: sets override, deletions remove, intents replace."""
+        """The state after ``delta``: sets override, deletions remove, intents replace (and
+        move to the end: ``intents`` is in the order the services were last started)."""
         slots = {k: v for k, v in self.slots.items() if k not in delta.deleted}
         slots.update(delta.set)
-        intents = dict(self.intents)
-        intents.update(delta.intents)
+        intents = {k: v for k, v in self.intents.items() if k not in delta.intents}
+        intents.update(delta.intents)  # the service whose intent changed last comes last
         return DialogueState(slots=slots, intents=intents, requested=delta.requested)
 
     @property

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from agent.candidates import TurnCandidates
 from agent.delta_text import INTENT_KEY, REQUESTED_KEY
 from agent.domain import DONTCARE, DialogueState, DomainSchema, SlotSpec
 
@@ -181,9 +182,72 @@ def _chain(prefix: str, items: Sequence[str], rules: dict[str, str]) -> str:
 
 
 def _untrimmed(span: str) -> bool:
-    words = span.lower().split()
+    words = [word.strip(_EDGE) for word in span.lower().split()]
     return words[0] in FUNCTION_WORDS or words[-1] in FUNCTION_WORDS
 
 
 def _printable(text: str) -> bool:
     return text.isprintable()
+
+
+def turn_grammar(schema: DomainSchema, candidates: TurnCandidates) -> str | None:
+    """The GBNF of the deltas one turn allows (:mod:`agent.candidates`), or ``None`` when the
+    only one is ``{}`` (the caller needs no model call then).
+
+    The intent comes first in a delta, so the grammar branches on it: after ``"intent": X``
+    only the slots and requestable slots of X's service follow; without an intent, those of
+    the services in play. A booking turn of the taxi can therefore not touch train slots.
+    """
+    rules: dict[str, str] = {}
+    values = {name: f"v{n}" for n, name in enumerate(sorted(candidates.values))}
+    for name, rule in values.items():
+        choices = [json_literal(v) for v in candidates.values[name]]
+        rules[rule] = " | ".join(choices)
+    branches: list[str] = []
+    for number, intent in enumerate(candidates.intents):
+        service = _service_of(schema, intent)
+        head = f"{literal(json.dumps(INTENT_KEY) + ': ')} {json_literal(intent)}"
+        members = _service_members(schema, [service], candidates, values, rules, f"i{number}")
+        chain = _chain(f"i{number}m", members, rules)
+        branches.append(f'{head} (", " {chain})?' if chain else head)
+    members = _service_members(schema, candidates.services, candidates, values, rules, "n")
+    if members:
+        branches.append(_chain("n", members, rules))
+    if not branches:
+        return None
+    rules["body"] = " | ".join(branches)
+    lines = ['root ::= "{" body? "}"', *(f"{name} ::= {body}" for name, body in rules.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _service_of(schema: DomainSchema, intent: str) -> str:
+    return next(s.name for s in schema.services for i in s.intents if i.name == intent)
+
+
+def _service_members(
+    schema: DomainSchema,
+    services: Sequence[str],
+    candidates: TurnCandidates,
+    values: dict[str, str],
+    rules: dict[str, str],
+    prefix: str,
+) -> list[str]:
+    """Members in render_delta's order: slots sorted by name, then ``requested``."""
+    members: list[str] = []
+    names = sorted(n for service in services for n in candidates.slots_of(service))
+    for name in names:
+        choices = [values[name]] if name in values else []
+        if name in candidates.deletable:
+            choices.append('"null"')
+        members.append(f"{literal(json.dumps(name) + ': ')} ({' | '.join(choices)})")
+    requestable = sorted(
+        slot.name
+        for service in services
+        if (spec := schema.service(service)) is not None
+        for slot in spec.slots
+        if slot.name in candidates.requestable
+    )
+    if requestable:
+        chain = _chain(f"{prefix}q", [json_literal(n) for n in requestable], rules)
+        members.append(f'{literal(json.dumps(REQUESTED_KEY) + ": [")} {chain} "]"')
+    return members

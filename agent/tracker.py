@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from agent.candidates import turn_candidates
 from agent.delta_checks import (
     drop_negated,
     one_slot_per_span,
@@ -34,8 +36,14 @@ from agent.domain import (
     GenerationParams,
     StateDelta,
 )
-from agent.grammar import GrammarOptions, delta_grammar, trackable_slots, utterance_spans
-from agent.normalize import normalize_value
+from agent.grammar import (
+    GrammarOptions,
+    delta_grammar,
+    trackable_slots,
+    turn_grammar,
+    utterance_spans,
+)
+from agent.normalize import is_time_slot, normalize_value
 from agent.ports import ChatModel, TrackerPrompts
 
 log = logging.getLogger(__name__)
@@ -56,6 +64,10 @@ class TrackerOptions:
     dontcare_cue: bool = True  # "dontcare" only when the user says "any", "doesn't matter"…
     type_check: bool = True  # times only in time slots, dates only in date slots
     move_to_categorical: bool = False  # "park" as attraction-name → attraction-type
+    # the grammar of agent.candidates: only values the turn supports, no re-written state,
+    # intents only for services in play; ``False`` is the older schema-wide grammar
+    candidates: bool = True
+    system_values: bool = True  # the system turn's words count as candidates too
 
 
 class StateTracker:
@@ -68,6 +80,7 @@ class StateTracker:
         prompts: TrackerPrompts,
         schema: DomainSchema,
         options: TrackerOptions | None = None,
+        vocabulary: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self._model = model
         self._prompts = prompts
@@ -80,6 +93,13 @@ class StateTracker:
         # decoding (unconstrained, or a grammar the runtime could not use) let through.
         settable = trackable_slots(schema) if self._options.grammar.argument_slots_only else None
         self._settable = frozenset(settable or schema.slot_names)
+        self._trackable = settable or {s.name: s for v in schema.services for s in v.slots}
+        # known values of free-text slots (a database's names, cuisines); times stay times
+        self._vocabulary = {
+            slot: tuple(values)
+            for slot, values in (vocabulary or {}).items()
+            if slot in self._trackable and not is_time_slot(slot)
+        }
         self.last_output = ""  # the model's raw text of the last turn, for diagnosis
 
     @property
@@ -101,8 +121,32 @@ class StateTracker:
     def _generate(self, state: DialogueState, system_text: str, user_text: str) -> str:
         messages = self._prompts.tracker_messages(state, system_text, user_text)
         params = GenerationParams(max_tokens=self._options.max_tokens, temperature=0.0)
+        if self._options.constrained and self._options.candidates:
+            gbnf = self._candidate_grammar(state, system_text, user_text)
+            if gbnf is None:
+                return "{}"  # nothing the turn could change: no model call
+            return self._model.complete(messages, params, Constraint(gbnf=gbnf)).text
         constraint = self._constraint(state, system_text, user_text)
         return self._model.complete(messages, params, constraint).text
+
+    def _candidate_grammar(
+        self, state: DialogueState, system_text: str, user_text: str
+    ) -> str | None:
+        grammar = self._options.grammar
+        context = system_text[:_SPAN_SOURCE_CHARS] if self._options.system_values else ""
+        texts = [user_text[:_SPAN_SOURCE_CHARS], context]
+        spans = utterance_spans(texts, grammar.max_span_words, trim=grammar.trim_spans)
+        found = turn_candidates(
+            self._schema,
+            self._trackable,
+            state,
+            user_text[:_SPAN_SOURCE_CHARS],
+            spans=spans,
+            context_text=context,
+            dontcare=says_dontcare(user_text) or not self._options.dontcare_cue,
+            vocabulary=self._vocabulary,
+        )
+        return turn_grammar(self._schema, found)
 
     def _constraint(
         self, state: DialogueState, system_text: str, user_text: str

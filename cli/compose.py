@@ -28,7 +28,7 @@ TRACKER_BUDGET = 2560
 # exemplars chosen for the dialogue (cached) plus the nearest one for each turn: measured on
 # cambridge, "dialogue" alone keeps the first turn's search exemplars and then misses the
 # booking turn ("book it for 2 on friday at 18:00" came out as a list of requested slots)
-TRACKER_STRATEGY = "hybrid"
+TRACKER_STRATEGY = "anchored"
 
 
 def open_model_for(settings: Settings, progress: Progress | None = None) -> ChatModel:
@@ -77,7 +77,7 @@ def build_engine(
     :mod:`prompts.selectors`)."""
     from agent.backend import DomainBackend
     from agent.dialogue import DialogueEngine
-    from agent.domain import ActType
+    from agent.domain import ActType, Message
     from agent.responder import Responder
     from agent.tracker import StateTracker, TrackerOptions
     from prompts.factory import build_tracker_prompts
@@ -103,6 +103,15 @@ def build_engine(
         model_acts=acts,
     )
     # A chat turn like "Hello!" must not fill the form (measured on the scripted suite).
-    options = TrackerOptions(require_support=True, move_to_categorical=True)
-    tracker = StateTracker(model, prompts, pack.schema, options)
+    # In a chat the policy keeps the offered entity in focus, so the system's words are not
+    # values the user gave ("What's the phone?" after an offer must not set the name).
+    options = TrackerOptions(require_support=True, move_to_categorical=True, system_values=False)
+    tracker = StateTracker(model, prompts, pack.schema, options, backend.vocabulary())
+    warm = getattr(model, "warm", None)  # llama.cpp: cache the static prefixes before turn 1
+    if callable(warm):
+        if progress is not None:
+            progress("reading the domain into the model", None)
+        probe = Message("user", "hello")
+        for prefix in (prompts.warm_messages(), prompts.responder_warm_messages()):
+            warm([*prefix, probe])
     return DialogueEngine(model, tracker, prompts, backend, memory, pack.schema, responder=writer)

@@ -109,11 +109,15 @@ class PromptManager:
         if self.selector is None:
             return [self._system]
         static = self.selector.select(DialogueState(), "", "").static
-        if self.selector.name != "fixed":
+        if self.selector.name not in ("fixed", "anchored"):
             self.selector.reset()
             static = ()
         room = self.budget - self._system_cost - TAIL_RESERVE
         return [self._system, *self._pairs(self._fit(static, room), cache=True)]
+
+    def responder_warm_messages(self) -> list[Message]:
+        """The responder's static prefix (instructions and examples), for the same warm-up."""
+        return self._responder.static_messages()
 
     def reset(self) -> None:
         """A new dialogue starts: per-dialogue exemplars are chosen again."""

@@ -58,6 +58,9 @@ class ResponderPrompt:
             del static[1:3], costs[1:3]
         return static
 
+    def static_messages(self) -> list[Message]:
+        return list(self._static)
+
     def messages(
         self,
         act: Act,

@@ -178,8 +178,24 @@ class HybridSelector(DialogueSelector):
         return Selection(static=pinned.static, dynamic=tuple(extra))
 
 
+class AnchoredSelector(FixedSelector):
+    """``fixed`` in the prefix (the same for every conversation, so it is cached once, at
+    start-up) plus the nearest turn not already there, in the tail: a chat never re-evaluates
+    its exemplars when the conversation moves to another service."""
+
+    name = "anchored"
+
+    def select(self, state: DialogueState, system: str, user: str) -> Selection:
+        anchored = super().select(state, system, user)
+        taken = {id(t) for t in anchored.static}
+        hits = self.ranked(key_tokens(state, system, user), 2)
+        extra = [turn for turn, _ in hits if id(turn) not in taken][:1]
+        return Selection(static=anchored.static, dynamic=tuple(extra))
+
+
 STRATEGIES: dict[str, type[ExemplarSelector]] = {
-    cls.name: cls for cls in (FixedSelector, BM25Selector, DialogueSelector, HybridSelector)
+    cls.name: cls
+    for cls in (FixedSelector, BM25Selector, DialogueSelector, HybridSelector, AnchoredSelector)
 }
 
 

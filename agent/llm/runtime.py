@@ -105,6 +105,18 @@ class LlamaRuntime(StreamCompletion):
             )
         return prompt
 
+    def warm(self, messages: Sequence[Message]) -> None:
+        """Evaluate and save the cached prefix of ``messages`` (those marked ``cache=True``)
+        without generating, so the first real request with that prefix is served from it."""
+        prompt = self.prepare(messages)
+        if not prompt.prefix:
+            return
+        self._acquire()
+        try:
+            self.cache.load(prompt.prefix, prompt.tail or prompt.prefix[-1:])
+        finally:
+            self._release()
+
     def stream(
         self,
         messages: Sequence[Message],

@@ -14,6 +14,9 @@ from tests.agent.tracker_fixtures import SCHEMA, EchoPrompts
 
 
 def _tracker(*replies: str, **options: object) -> tuple[StateTracker, ScriptedChatModel]:
+    """A tracker on the schema-wide grammar (the candidate grammar has tests of its own in
+    test_candidates.py: with it, most of these turns would need no model call at all)."""
+    options.setdefault("candidates", False)
     model = ScriptedChatModel(list(replies))
     return StateTracker(model, EchoPrompts(), SCHEMA, TrackerOptions(**options)), model  # type: ignore[arg-type]
 

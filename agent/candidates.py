@@ -1,0 +1,485 @@
+"""What one user turn can change: the values each slot may take, and the intents in play.
+
+The tracker's grammar (:func:`agent.grammar.turn_grammar`) lets the model write only these, so
+a small model chooses among what the user actually said instead of inventing:
+
+- a categorical value only when the turn mentions it ("center" and "central" mention
+  ``centre``; "two" mentions ``2``; "wifi" mentions the internet slot, so any of its values);
+- a time slot only a time the turn contains, already as ``HH:MM`` ("6pm" offers ``18:00``);
+- a date or day slot only a date-like span; a free-text slot only an n-gram of the turn
+  that is neither a time nor a date;
+- never a slot's current value (re-writing the state cost most of the tokens and most of the
+  invented values in the traces of docs/dst-results.md);
+- ``null`` for a set slot only after words that drop something ("forget", "no longer");
+- an intent only for a service in play (one with an intent already) or one the turn names by a
+  word distinctive of that service in the schema ("table" → restaurant, "stay" → hotel), so
+  "Hello!" starts no task. A turn with nothing to offer needs no model call at all.
+
+Everything is derived from the schema, so a new domain gets the same behaviour without code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from agent.domain import (
+    DONTCARE,
+    DialogueState,
+    DomainSchema,
+    IntentSpec,
+    ServiceSpec,
+    SlotSpec,
+)
+from agent.normalize import NUMBER_WORDS, is_time_slot, parse_time
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Ways of naming a categorical value that do not contain it; keys are values as schemas spell
+# them (MultiWOZ and SGD use these), lists are whole words or phrases of the user turn.
+SYNONYMS: Mapping[str, tuple[str, ...]] = {
+    "centre": ("center", "central", "downtown", "city centre", "town centre"),
+    "moderate": (
+        "moderately",
+        "mid-range",
+        "mid range",
+        "midrange",
+        "reasonably priced",
+        "reasonable",
+        "average price",
+    ),
+    "expensive": ("pricey", "upscale", "high-end", "high end", "luxury", "fancy", "posh"),
+    "cheap": ("inexpensive", "budget", "cheaply", "low-cost", "low cost", "affordable"),
+    "guesthouse": ("guest house", "b&b", "bed and breakfast"),
+    "concerthall": ("concert hall", "concert"),
+    "swimmingpool": ("swimming pool", "pool", "swimming"),
+    "nightclub": ("night club", "club", "clubbing"),
+    "multiple sports": ("sports",),
+    "cinema": ("movie", "movies", "film", "films"),
+    "boat": ("boats", "boating", "punting", "punt"),
+}
+_SLOT_SYNONYMS: Mapping[str, tuple[str, ...]] = {
+    "internet": ("wifi", "wi-fi", "internet", "online"),
+    "parking": ("parking", "park my car", "car park"),
+}
+_YES_NO = frozenset({"yes", "no", "true", "false", "free"})
+_DROP_CUE = re.compile(
+    r"\b(?:forget|remove|drop|cancel|no longer|never ?mind|without|"
+    r"(?:do not|don'?t) (?:need|want))\b"
+)
+_DATE = re.compile(
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)|today|tomorrow|tonight|yesterday|weekend|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun)\b"
+)
+_ARTICLE_EDGE = re.compile(r"^(?:a|an)\s|\s(?:a|an|the)$")
+_WORD = re.compile(r"[\w&'-]+")
+_TIME_WORDS = 4  # longest time expression looked at: "half past six pm"
+# Words of requests and chatter that are never a value ("looking", "something").
+_CHATTER = _wordset(
+    """
+    the a an i i'm i'd im id me my you your we our looking look searching search something
+    somewhere anything place places please thanks thank sounds good great fine nice sure
+    okay ok yes yeah no not rather actually instead about also then that this there here
+    what how where when which who why would could should can will want need like love prefer
+    find get book reserve make tell give know go going ahead let lets let's some any all one
+    ones food cuisine type kind serves serving serve eat eating town city today tonight
+    tomorrow again other another different same more less much many very really just only
+    hello hi hey bye goodbye fee cost number phone address postcode people person persons
+    ticket tickets table night nights stars star leave leaving arrive arriving from to for
+    with and but or is are be it its it's there's what's that's do does have has had was
+    were am on at in of by near around called named
+    """
+)
+# Words too common in schema descriptions to say which service a turn is about.
+_STOP = _wordset(
+    """
+    a an the of to for in on at and or is it its be by with from that this what which
+    whether how many much never set asked book booking find search places place get make
+    name number day time people area city price reference address phone postcode postal code
+    type kind hh mm hours users user has have want wants no yes need needs also either
+    around chosen only when picks offered between two one all any must up
+    """
+)
+
+
+@dataclass(frozen=True)
+class TurnCandidates:
+    """What the grammar of one turn allows. ``values`` holds only slots with something to set."""
+
+    values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    deletable: frozenset[str] = frozenset()
+    intents: tuple[str, ...] = ()  # intents the model may start (or restate) this turn
+    services: tuple[str, ...] = ()  # services whose slots may change without an intent
+    dontcare: bool = False  # the user said something like "any" or "doesn't matter"
+    requestable: frozenset[str] = frozenset()  # slots the turn may ask about
+
+    def slots_of(self, service: str) -> list[str]:
+        """Slots of ``service`` the turn can set or drop, sorted."""
+        names = {*self.values, *self.deletable}
+        return sorted(n for n in names if n.split("-", 1)[0] == service)
+
+
+def turn_candidates(
+    schema: DomainSchema,
+    settable: Mapping[str, SlotSpec],
+    state: DialogueState,
+    user_text: str,
+    *,
+    spans: Sequence[str],
+    context_text: str = "",
+    dontcare: bool = False,
+    vocabulary: Mapping[str, Sequence[str]] | None = None,
+) -> TurnCandidates:
+    """The candidates of one turn. ``settable``: the slots the state may hold (see
+    :func:`agent.grammar.trackable_slots`). ``spans``: the n-grams free-text slots may copy
+    (:func:`agent.grammar.utterance_spans` of the turn, and of the system turn if wanted).
+    ``context_text`` (the system turn) also counts as mentioning categorical values.
+    ``vocabulary``: for free-text slots, the values a database knows (restaurant names,
+    cuisines, stations). Such a slot takes the known values the turn mentions; a name slot
+    nothing else, other slots also a new short content span ("Polish" is no cuisine on file
+    but still what the user wants)."""
+    text = _plain(user_text)
+    both = f"{text}\n{_plain(context_text)}" if context_text else text
+    times = _times(text)
+    known = vocabulary or {}
+    mentioned = {n: _known_mentions(v, both) for n, v in known.items()}
+    named_words = {w for found in mentioned.values() for v in found for w in v.split()}
+    novel = [s for s in _novel_spans(schema, spans) if not set(s.split()) <= named_words]
+    spans = [s for s in spans if _plausible_span(schema, s)]
+    values: dict[str, tuple[str, ...]] = {}
+    for name, spec in settable.items():
+        if name in known and not spec.categorical and not is_time_slot(name):
+            found = list(mentioned[name])
+            if not name.endswith("name") and not name.endswith("id"):
+                found += novel
+        else:
+            found = _slot_values(name, spec, both, times, spans)
+        current = state.slots.get(name, "").lower()
+        kept = tuple(v for v in dict.fromkeys(found) if v.lower() != current and v != DONTCARE)
+        if dontcare and current != DONTCARE:
+            kept += (DONTCARE,)
+        values[name] = kept
+    drops = _DROP_CUE.search(text) is not None
+    deletable = frozenset(s for s in state.slots if s in settable) if drops else frozenset()
+    cued = _cued_services(schema, text, values)
+    cued += [  # a name on file ("Loch Fyne") says which service the turn is about
+        service.name
+        for service in schema.services
+        if service.name not in cued
+        and any(mentioned.get(slot.name) for slot in service.slots if slot.name in settable)
+    ]
+    # the service the conversation is on: the one whose intent was started last
+    recent = [s for s in state.intents if schema.service(s) is not None][-1:]
+    in_play = tuple(dict.fromkeys([*recent, *cued]))
+    values = {
+        name: tuple(v for v in found if v not in novel or name.split("-", 1)[0] in cued)
+        for name, found in values.items()
+    }
+    if dontcare:
+        values = _place_dontcare(schema, values, text, _plain(context_text))
+    values = {n: found for n, found in values.items() if found and n.split("-", 1)[0] in in_play}
+    intents = tuple(
+        intent.name
+        for service in schema.services
+        if service.name in in_play
+        for intent in service.intents
+        if _may_start(schema, service, intent, state, text, values)
+    )
+    asks = "?" in text or _ASK_CUE.search(text) is not None
+    requestable = frozenset(
+        slot.name
+        for service in schema.services
+        if service.name in in_play and asks
+        for slot in service.slots
+        if _asks_about(slot, text)
+    )
+    return TurnCandidates(values, deletable, intents, in_play, dontcare, requestable)
+
+
+def _place_dontcare(
+    schema: DomainSchema, values: dict[str, tuple[str, ...]], text: str, context: str
+) -> dict[str, tuple[str, ...]]:
+    """ "dontcare" only for the slots the user names ("any price range"), else the ones the
+    system just asked about ("Which area?" - "I don't mind"), else none."""
+    for source in (text, context):
+        named = {n for n in values if (spec := schema.slot(n)) and _asks_about(spec, source)}
+        if named:
+            break
+    return {
+        name: tuple(v for v in found if v != DONTCARE or name in named)
+        for name, found in values.items()
+    }
+
+
+def _may_start(
+    schema: DomainSchema,
+    service: ServiceSpec,
+    intent: IntentSpec,
+    state: DialogueState,
+    text: str,
+    values: Mapping[str, tuple[str, ...]],
+) -> bool:
+    """A service's current intent is not started again; switching to another of its intents
+    ("find" to "book") needs a word of that intent ("book", "reserve") or a value only it
+    takes (a number of people)."""
+    current = state.intents.get(service.name)
+    if current is None:
+        return True
+    if current == intent.name:
+        return False
+    others = {
+        n for i in service.intents if i.name != intent.name for n in (*i.required, *i.optional)
+    }
+    own = {*intent.required, *intent.optional} - others
+    if any(values.get(n) for n in own):
+        return True
+    words = set(_WORD.findall(f"{intent.name} {intent.description}".lower().replace("_", " ")))
+    words -= {service.name.lower(), *_ASK_STOP, *_CHATTER_INTENT}
+    return any(_has_phrase(text, w) for w in words if len(w) >= 3)
+
+
+_CHATTER_INTENT = _wordset(
+    """
+    for the and can with from into places place user users service chosen between two one
+    find search
+    """
+)
+_ASK_CUE = re.compile(
+    r"\b(?:what|what's|whats|where|when|which|how|who|tell|give|send|know|"
+    r"(?:can|could|may) i (?:get|have)|need the|like the|want the)\b"
+)
+
+
+def _asks_about(slot: SlotSpec, text: str) -> bool:
+    """Whether the turn uses a word of the slot's name or description ("how long" for a
+    duration "how long the journey takes", "post code" for a postcode)."""
+    service, _, short = slot.name.lower().replace("_", " ").partition("-")
+    words = {w for w in _WORD.findall(f"{short} {slot.description.lower()}")}
+    words = {w for w in words if len(w) >= 4 and w not in _ASK_STOP and w not in service}
+    words |= {short, *(_spaced(short) if " " not in short and len(short) >= 6 else ())}
+    return any(_has_phrase(text, w) for w in words)
+
+
+_ASK_STOP = _wordset(
+    """
+    asked never whether that this with from what which user users booking booked hh:mm hours
+    must needed chosen where kind many does takes there their them they
+    """
+)
+
+
+def mentions(value: str, text: str) -> bool:
+    """Whether lower-cased ``text`` names categorical ``value`` (itself, spaced or not, as a
+    number word, or by a synonym). Single words match whole words or as a word's start
+    ("museum" in "museums"); a digit never matches inside a time or a longer number."""
+    needle = value.lower().strip()
+    if not needle:
+        return False
+    if needle.isdigit():
+        return _mentions_number(int(needle), text)
+    phrases = (needle, *SYNONYMS.get(needle, ()))
+    if " " in needle:
+        phrases += (needle.replace(" ", ""),)
+    elif len(needle) >= 6:
+        phrases += tuple(_spaced(needle))
+    return any(_has_phrase(text, phrase) for phrase in phrases)
+
+
+def _slot_values(
+    name: str, spec: SlotSpec, text: str, times: Sequence[str], spans: Sequence[str]
+) -> list[str]:
+    short = name.split("-", 1)[-1].lower()
+    if is_time_slot(name):
+        return list(times)
+    if spec.categorical and spec.values:
+        allowed = [v for v in spec.values if v != DONTCARE]
+        if {v.lower() for v in allowed} <= _YES_NO:
+            words = _SLOT_SYNONYMS.get(short, (short.replace("_", " "),))
+            return allowed if any(_has_phrase(text, w) for w in words) else []
+        return [v for v in allowed if mentions(v, text)]
+    if short.endswith("id"):  # an id ("TR1234") has digits
+        return [s for s in spans if any(c.isdigit() for c in s) and " " not in s]
+    dated = "date" in short or "day" in short
+    if dated:
+        return [s for s in spans if _DATE.search(s.lower()) and parse_time(s.lower()) is None]
+    return [s for s in spans if _free_text(s)]
+
+
+def _plausible_span(schema: DomainSchema, span: str) -> bool:
+    """Not "a", not "a taxi from the", not "taxi from the golden curry": a free-text value
+    starts with neither an article followed by more, nor a service's name or a request word."""
+    lowered = span.lower()
+    first = lowered.split()[0]
+    services = {s.name.lower() for s in schema.services}
+    if len(lowered) < 2 or _ARTICLE_EDGE.search(lowered):
+        return False
+    return first not in services and (first not in _CHATTER or first in ("the",))
+
+
+def _known_mentions(known: Sequence[str], text: str) -> list[str]:
+    """Known values the text names: whole ("the golden curry" also as "golden curry"), or by
+    their first two words when they have three or more ("pizza hut" → "pizza hut city centre")."""
+    out = []
+    for value in known:
+        lowered = value.lower()
+        bare = lowered.removeprefix("the ")
+        words = bare.split()
+        if _has_phrase(text, bare) or (len(words) >= 3 and _has_phrase(text, " ".join(words[:2]))):
+            out.append(lowered)
+    return out
+
+
+def _novel_spans(schema: DomainSchema, spans: Sequence[str]) -> list[str]:
+    """Spans of one or two content words that name nothing the schema already has a place for
+    (not a service or slot word, a categorical value, a number, a time or a date)."""
+    taken = _schema_words(schema)
+    out = []
+    for span in spans:
+        words = span.lower().split()
+        if len(words) > 2 or not _free_text(span):
+            continue
+        if all(len(w) >= 3 and w.isalpha() and w not in taken for w in words):
+            out.append(span.lower())
+    return out
+
+
+@lru_cache(maxsize=64)
+def _schema_words(schema: DomainSchema) -> frozenset[str]:
+    words: set[str] = set(_CHATTER) | set(NUMBER_WORDS)
+    for service in schema.services:
+        words.update(_WORD.findall(service.name.lower().replace("_", " ")))
+        for intent in service.intents:
+            words.update(intent.name.lower().split("_"))
+        for slot in service.slots:
+            words.update(_WORD.findall(slot.name.lower().replace("_", " ").replace("-", " ")))
+            for value in slot.values if slot.categorical else ():
+                words.update(value.lower().split())
+                words.update(w for v in SYNONYMS.get(value.lower(), ()) for w in v.split())
+    words.update(w for v in _SLOT_SYNONYMS.values() for p in v for w in p.split())
+    return frozenset(words)
+
+
+def _free_text(span: str) -> bool:
+    lowered = span.lower()
+    return parse_time(lowered) is None and _DATE.search(lowered) is None
+
+
+def _times(text: str) -> list[str]:
+    words = text.split()
+    found: dict[str, None] = {}
+    for start in range(len(words)):
+        for end in range(start + 1, min(len(words), start + _TIME_WORDS) + 1):
+            span = " ".join(words[start:end]).strip(" ,.;!?\"'()")
+            hhmm = parse_time(span)
+            if hhmm is not None:
+                found[hhmm] = None
+    return list(found)
+
+
+def _mentions_number(number: int, text: str) -> bool:
+    digits = re.search(rf"(?<![\d:.£$]){number}(?![\d:]|\s*(?:am|pm|a\.m|p\.m)\b)", text)
+    if digits is not None:
+        return True
+    return any(NUMBER_WORDS.get(word) == number for word in _WORD.findall(text))
+
+
+@lru_cache(maxsize=4096)
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    tail = r"\w*" if " " not in phrase and len(phrase) >= 4 else ""
+    return re.compile(rf"(?<![\w-]){re.escape(phrase)}{tail}(?![\w-])")
+
+
+def _has_phrase(text: str, phrase: str) -> bool:
+    return _phrase_pattern(phrase.lower()).search(text) is not None
+
+
+def _spaced(word: str) -> Iterable[str]:
+    """Every split of ``word`` into two words of at least 3 letters ("guesthouse" → "guest
+    house", "swimmingpool" → "swimming pool"); the text is only searched, so wrong splits
+    cost nothing."""
+    return (f"{word[:i]} {word[i:]}" for i in range(3, len(word) - 2))
+
+
+def _plain(text: str) -> str:
+    return text.lower().replace("’", "'")
+
+
+def _cued_services(
+    schema: DomainSchema, text: str, values: Mapping[str, tuple[str, ...]]
+) -> list[str]:
+    """Services the turn names by a distinctive word, or by a categorical value only that
+    service has (not a free-text span: every turn has those)."""
+    words = set(_WORD.findall(text))
+    stems = {_stem(w) for w in words}
+    keywords = _distinctive_words(schema)
+    out = []
+    for service in schema.services:
+        named = keywords.get(service.name, frozenset()) & stems
+        valued = any(
+            name.split("-", 1)[0] == service.name and _categorical_hit(schema, name, found)
+            for name, found in values.items()
+        )
+        if named or (valued and _owned_value(schema, service, values)):
+            out.append(service.name)
+    return out
+
+
+def _categorical_hit(schema: DomainSchema, slot: str, found: Sequence[str]) -> bool:
+    spec = schema.slot(slot)
+    return spec is not None and spec.categorical and any(v != DONTCARE for v in found)
+
+
+def _owned_value(
+    schema: DomainSchema, service: ServiceSpec, values: Mapping[str, tuple[str, ...]]
+) -> bool:
+    """A categorical value found for ``service`` that no other service's slot also allows."""
+    for name, found in values.items():
+        spec = schema.slot(name)
+        if spec is None or not spec.categorical or spec.service != service.name:
+            continue
+        for value in found:
+            owners = {
+                s.service
+                for other in schema.services
+                for s in other.slots
+                if s.categorical and value in s.values
+            }
+            if owners == {service.name} and value.lower() not in _YES_NO and value != DONTCARE:
+                return True
+    return False
+
+
+def _distinctive_words(schema: DomainSchema) -> dict[str, frozenset[str]]:
+    return _distinctive_cached(schema)
+
+
+@lru_cache(maxsize=64)
+def _distinctive_cached(schema: DomainSchema) -> dict[str, frozenset[str]]:
+    """Per service, the stems of words from its name, description, intents and slot names that
+    no other service of the schema uses."""
+    per_service: dict[str, set[str]] = {}
+    for service in schema.services:
+        texts = [service.name, service.description]
+        texts += [f"{i.name} {i.description}" for i in service.intents]
+        texts += [s.name.split("-", 1)[-1] for s in service.slots]
+        words = {w for t in texts for w in _WORD.findall(t.lower().replace("_", " "))}
+        per_service[service.name] = {_stem(w) for w in words if len(w) >= 3 and w not in _STOP}
+    out = {}
+    for name, words in per_service.items():
+        others = set().union(*(w for n, w in per_service.items() if n != name))
+        out[name] = frozenset(words - others)
+    return out
+
+
+def _stem(word: str) -> str:
+    word = word.strip("'-")
+    for suffix in ("ies", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word

@@ -1,0 +1,149 @@
+"""The candidate grammar: what one turn of the cambridge pack lets the tracker write."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.backend import DomainBackend
+from agent.candidates import TurnCandidates, mentions, turn_candidates
+from agent.delta_checks import says_dontcare
+from agent.domain import DialogueState, DomainSchema
+from agent.grammar import trackable_slots, turn_grammar, utterance_spans
+from agent.llm.fake import ScriptedChatModel
+from agent.tracker import StateTracker
+from prompts.packs import load_pack
+from tests.agent.gbnf_match import accepts
+from tests.agent.tracker_fixtures import EchoPrompts
+
+PACK = load_pack("cambridge")
+SCHEMA: DomainSchema = PACK.schema
+VOCABULARY = DomainBackend(PACK).vocabulary()
+RESTAURANT = DialogueState(
+    slots={"restaurant-area": "centre"}, intents={"restaurant": "find_restaurant"}
+)
+AFTER_TRAIN = DialogueState(
+    slots={"restaurant-area": "centre", "train-departure": "cambridge"},
+    intents={"restaurant": "book_restaurant", "train": "find_train"},
+)
+
+
+def _found(state: DialogueState, user: str, system: str = "") -> TurnCandidates:
+    spans = utterance_spans([user], 8, trim=True)
+    return turn_candidates(
+        SCHEMA,
+        trackable_slots(SCHEMA),
+        state,
+        user,
+        spans=spans,
+        context_text=system,
+        dontcare=says_dontcare(user),
+        vocabulary=VOCABULARY,
+    )
+
+
+def _grammar(state: DialogueState, user: str, system: str = "") -> str:
+    grammar = turn_grammar(SCHEMA, _found(state, user, system))
+    assert grammar is not None
+    return grammar
+
+
+@pytest.mark.parametrize("user", ["Hello!", "Do you like music?", "Thanks, that's all."])
+def test_chat_without_a_task_needs_no_model_call(user: str) -> None:
+    assert turn_grammar(SCHEMA, _found(DialogueState(), user)) is None
+
+
+def test_a_first_request_may_start_the_named_service_only() -> None:
+    grammar = _grammar(DialogueState(), "I'm looking for a cheap restaurant in the centre.")
+    gold = (
+        '{"intent": "find_restaurant", "restaurant-area": "centre", '
+        '"restaurant-pricerange": "cheap"}'
+    )
+    assert accepts(grammar, gold)
+    assert not accepts(grammar, '{"intent": "find_hotel", "hotel-area": "centre"}')
+    assert not accepts(grammar, '{"intent": "find_restaurant", "restaurant-area": "north"}')
+    assert not accepts(grammar, '{"intent": "find_restaurant", "restaurant-food": "restaurant"}')
+
+
+def test_the_state_is_never_written_again() -> None:
+    grammar = _grammar(RESTAURANT, "Something cheap in the centre, Italian food.")
+    assert accepts(grammar, '{"restaurant-food": "italian", "restaurant-pricerange": "cheap"}')
+    assert not accepts(grammar, '{"restaurant-area": "centre"}')  # already the state
+    assert not accepts(grammar, '{"intent": "find_restaurant"}')  # already the intent
+
+
+def test_booking_details_switch_to_the_booking_intent() -> None:
+    grammar = _grammar(RESTAURANT, "Book a table for 2 people on Friday at 6pm.")
+    gold = (
+        '{"intent": "book_restaurant", "restaurant-bookday": "friday", '
+        '"restaurant-bookpeople": "2", "restaurant-booktime": "18:00"}'
+    )
+    assert accepts(grammar, gold)
+    assert not accepts(grammar, '{"restaurant-bookpeople": "6"}')  # "6pm" is a time
+
+
+def test_a_question_offers_only_the_slots_it_names() -> None:
+    grammar = _grammar(RESTAURANT, "What is the phone number?")
+    assert accepts(grammar, '{"requested": ["restaurant-phone"]}')
+    assert not accepts(grammar, '{"requested": ["restaurant-address"]}')
+    assert not accepts(grammar, '{"intent": "book_restaurant"}')
+
+
+def test_the_service_started_last_is_the_one_in_play() -> None:
+    grammar = _grammar(AFTER_TRAIN, "I want to leave after 10:00.")
+    assert accepts(grammar, '{"train-leaveat": "10:00"}')
+    assert not accepts(grammar, '{"restaurant-booktime": "10:00"}')
+    assert not accepts(grammar, '{"intent": "book_restaurant"}')
+
+
+def test_names_on_file_and_new_cuisines() -> None:
+    named = _found(DialogueState(), "Can you tell me the postcode of Loch Fyne?")
+    assert named.values["restaurant-name"] == ("loch fyne",)
+    assert "restaurant" in named.services
+    assert "restaurant-postcode" in named.requestable
+    polish = _found(RESTAURANT, "I'm looking for a Polish restaurant.")
+    assert polish.values["restaurant-food"] == ("polish",)
+    pizza = _found(RESTAURANT, "Pizza Hut City Centre sounds good.")
+    assert "pizza hut city centre" in pizza.values["restaurant-name"]
+    assert "restaurant-food" not in pizza.values  # the words of a name are no cuisine
+
+
+def test_dontcare_goes_to_the_slot_named_or_asked_about() -> None:
+    named = _found(RESTAURANT, "Any price range is fine.")
+    assert named.values == {"restaurant-pricerange": ("dontcare",)}
+    asked = _found(RESTAURANT, "I don't mind.", system="What price range would you like?")
+    assert "dontcare" in asked.values["restaurant-pricerange"]
+    assert "restaurant-food" not in asked.values
+
+
+def test_dropping_needs_a_word_that_drops() -> None:
+    assert not _found(RESTAURANT, "Italian food.").deletable
+    assert "restaurant-area" in _found(RESTAURANT, "Forget the area.").deletable
+
+
+@pytest.mark.parametrize(
+    ("value", "text", "expected"),
+    [
+        ("centre", "somewhere central", True),
+        ("centre", "in the center", True),
+        ("guesthouse", "a guest house", True),
+        ("museum", "any museums?", True),
+        ("2", "for two people", True),
+        ("2", "at 12:30", False),
+        ("6", "at 6pm", False),
+        ("cheap", "not too expensive", False),
+    ],
+)
+def test_mentions(value: str, text: str, expected: bool) -> None:
+    assert mentions(value, text) is expected
+
+
+def test_the_tracker_skips_the_model_when_nothing_can_change() -> None:
+    model = ScriptedChatModel(['{"intent": "find_restaurant"}'])
+    tracker = StateTracker(model, EchoPrompts(), SCHEMA, vocabulary=VOCABULARY)
+    delta, state = tracker.track(DialogueState(), "", "Hello!")
+    assert delta.empty and not state.intents
+    assert not model.calls
+    delta, state = tracker.track(DialogueState(), "", "A restaurant in the north, please.")
+    assert state.intents == {"restaurant": "find_restaurant"}
+    assert model.last_call.constraint is not None
+    assert accepts(model.last_call.constraint.gbnf or "", '{"intent": "find_restaurant"}')
