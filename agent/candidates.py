@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from agent.domain import (
@@ -32,6 +32,7 @@ from agent.domain import (
     IntentSpec,
     ServiceSpec,
     SlotSpec,
+    StateDelta,
 )
 from agent.normalize import NUMBER_WORDS, is_time_slot, parse_time
 
@@ -118,6 +119,9 @@ class TurnCandidates:
     services: tuple[str, ...] = ()  # services whose slots may change without an intent
     dontcare: bool = False  # the user said something like "any" or "doesn't matter"
     requestable: frozenset[str] = frozenset()  # slots the turn may ask about
+    # (slot, value) pairs the user's own words state without doubt: a categorical value or a
+    # time they said, a name or cuisine on file they named (not a free span)
+    certain: frozenset[tuple[str, str]] = frozenset()
 
     def slots_of(self, service: str) -> list[str]:
         """Slots of ``service`` the turn can set or drop, sorted."""
@@ -135,6 +139,7 @@ def turn_candidates(
     context_text: str = "",
     dontcare: bool = False,
     vocabulary: Mapping[str, Sequence[str]] | None = None,
+    open_start: bool = False,
 ) -> TurnCandidates:
     """The candidates of one turn. ``settable``: the slots the state may hold (see
     :func:`agent.grammar.trackable_slots`). ``spans``: the n-grams free-text slots may copy
@@ -143,23 +148,31 @@ def turn_candidates(
     ``vocabulary``: for free-text slots, the values a database knows (restaurant names,
     cuisines, stations). Such a slot takes the known values the turn mentions; a name slot
     nothing else, other slots also a new short content span ("Polish" is no cuisine on file
-    but still what the user wants)."""
+    but still what the user wants). ``open_start``: before any service is in play, a turn
+    that names none may still start any (a benchmark's dialogues never just say hello)."""
     text = _plain(user_text)
     both = f"{text}\n{_plain(context_text)}" if context_text else text
     times = _times(text)
-    known = vocabulary or {}
+    known = {n: v for n, v in (vocabulary or {}).items() if not is_time_slot(n)}
     mentioned = {n: _known_mentions(v, both) for n, v in known.items()}
     named_words = {w for found in mentioned.values() for v in found for w in v.split()}
     novel = [s for s in _novel_spans(schema, spans) if not set(s.split()) <= named_words]
     spans = [s for s in spans if _plausible_span(schema, s)]
+    names = [v for n, found in mentioned.items() if _identity(n) for v in found]
     values: dict[str, tuple[str, ...]] = {}
+    certain: set[tuple[str, str]] = set()  # (slot, value) the user's words say for sure
     for name, spec in settable.items():
         if name in known and not spec.categorical and not is_time_slot(name):
             found = list(mentioned[name])
-            if not name.endswith("name") and not name.endswith("id"):
+            certain.update((name, v) for v in found if _known_mentions([v], text))
+            if not _identity(name):
                 found += novel
         else:
             found = _slot_values(name, spec, both, times, spans)
+            if spec.categorical or is_time_slot(name):
+                certain.update((name, v) for v in found if v in times or mentions(v, text))
+            else:  # a place with no records of its own (a taxi's) can be a name on file
+                found = [*names, *found]
         current = state.slots.get(name, "").lower()
         kept = tuple(v for v in dict.fromkeys(found) if v.lower() != current and v != DONTCARE)
         if dontcare and current != DONTCARE:
@@ -167,7 +180,8 @@ def turn_candidates(
         values[name] = kept
     drops = _DROP_CUE.search(text) is not None
     deletable = frozenset(s for s in state.slots if s in settable) if drops else frozenset()
-    cued = _cued_services(schema, text, values)
+    unnamed = " ".join(w for w in _WORD.findall(text) if w not in named_words)
+    cued = _cued_services(schema, unnamed, values)  # "the Lucky Star" does not name hotels
     cued += [  # a name on file ("Loch Fyne") says which service the turn is about
         service.name
         for service in schema.services
@@ -177,6 +191,8 @@ def turn_candidates(
     # the service the conversation is on: the one whose intent was started last
     recent = [s for s in state.intents if schema.service(s) is not None][-1:]
     in_play = tuple(dict.fromkeys([*recent, *cued]))
+    if not in_play and (open_start or len(schema.services) == 1):
+        in_play = tuple(s.name for s in schema.services)
     values = {
         name: tuple(v for v in found if v not in novel or name.split("-", 1)[0] in cued)
         for name, found in values.items()
@@ -199,7 +215,12 @@ def turn_candidates(
         for slot in service.slots
         if _asks_about(slot, text)
     )
-    return TurnCandidates(values, deletable, intents, in_play, dontcare, requestable)
+    sure = frozenset((n, v) for n, v in certain if v in values.get(n, ()))
+    return TurnCandidates(values, deletable, intents, in_play, dontcare, requestable, sure)
+
+
+def _identity(slot: str) -> bool:
+    return slot.endswith("name") or slot.endswith("id")
 
 
 def _place_dontcare(
@@ -274,6 +295,40 @@ _ASK_STOP = _wordset(
 )
 
 
+def complete_unique(delta: StateDelta, found: TurnCandidates) -> StateDelta:
+    """``delta`` plus the values the model left out although the turn leaves no doubt: in the
+    service the delta is about, a categorical value or a time that the user said and that is
+    the only candidate of exactly one slot ("a cheap guesthouse in the south": the model wrote the
+    price and the area and stopped; ``hotel-type: guesthouse`` can only be that). Small models
+    end their output early far more often than they pick a wrong categorical value. A value
+    that is the service's own name ("a hotel") is left to the model: it is usually generic."""
+    services = list(delta.intents) or sorted({n.split("-", 1)[0] for n in delta.set})
+    if not services and len(found.services) == 1:
+        services = list(found.services)
+    if len(services) != 1:
+        return delta
+    service = services[0]
+    owners: dict[str, list[str]] = {}
+    per_slot: dict[str, int] = {}
+    for name, value in sorted(found.certain):
+        if name.split("-", 1)[0] == service:
+            owners.setdefault(value, []).append(name)
+            per_slot[name] = per_slot.get(name, 0) + 1
+    added = {
+        slots[0]: value
+        for value, slots in owners.items()
+        if len(slots) == 1
+        and per_slot[slots[0]] == 1  # "pizza hut" names three restaurants: left to the model
+        and slots[0] not in delta.set
+        and slots[0] not in delta.deleted
+        and value.lower() not in _YES_NO
+        and value.lower() != service.lower()
+    }
+    if not added:
+        return delta
+    return replace(delta, set={**delta.set, **added})
+
+
 def mentions(value: str, text: str) -> bool:
     """Whether lower-cased ``text`` names categorical ``value`` (itself, spaced or not, as a
     number word, or by a synonym). Single words match whole words or as a word's start
@@ -312,14 +367,17 @@ def _slot_values(
 
 
 def _plausible_span(schema: DomainSchema, span: str) -> bool:
-    """Not "a", not "a taxi from the", not "taxi from the golden curry": a free-text value
-    starts with neither an article followed by more, nor a service's name or a request word."""
+    """Not "a", not "a taxi from the", not "taxi from the golden curry", not "the taxi": a
+    free-text value neither starts with an article followed by more or with a request word,
+    nor starts or ends with a service's name."""
     lowered = span.lower()
-    first = lowered.split()[0]
+    words = lowered.split()
     services = {s.name.lower() for s in schema.services}
     if len(lowered) < 2 or _ARTICLE_EDGE.search(lowered):
         return False
-    return first not in services and (first not in _CHATTER or first in ("the",))
+    if words[0] in services or words[-1] in services:
+        return False
+    return words[0] not in _CHATTER or words[0] == "the"
 
 
 def _known_mentions(known: Sequence[str], text: str) -> list[str]:

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from agent.candidates import turn_candidates
+from agent.candidates import TurnCandidates, complete_unique, turn_candidates
 from agent.delta_checks import (
     drop_negated,
     one_slot_per_span,
@@ -68,6 +68,9 @@ class TrackerOptions:
     # intents only for services in play; ``False`` is the older schema-wide grammar
     candidates: bool = True
     system_values: bool = True  # the system turn's words count as candidates too
+    open_start: bool = True  # a first turn naming no service may start any (not in a chat)
+    # add what the model left out when the turn leaves no doubt (agent.candidates)
+    complete_unique: bool = True
 
 
 class StateTracker:
@@ -114,8 +117,12 @@ class StateTracker:
             self.last_output = ""
             delta = StateDelta()
             return delta, state.apply(delta)
+        self._found: TurnCandidates | None = None
         self.last_output = self._generate(state, system_text, user_text)
-        delta = self._clean(self._parse(self.last_output), state, system_text, user_text)
+        delta = self._parse(self.last_output)
+        if self._found is not None and self._options.complete_unique:
+            delta = complete_unique(delta, self._found)
+        delta = self._clean(delta, state, system_text, user_text)
         return delta, state.apply(delta)
 
     def _generate(self, state: DialogueState, system_text: str, user_text: str) -> str:
@@ -136,7 +143,7 @@ class StateTracker:
         context = system_text[:_SPAN_SOURCE_CHARS] if self._options.system_values else ""
         texts = [user_text[:_SPAN_SOURCE_CHARS], context]
         spans = utterance_spans(texts, grammar.max_span_words, trim=grammar.trim_spans)
-        found = turn_candidates(
+        found = self._found = turn_candidates(
             self._schema,
             self._trackable,
             state,
@@ -145,6 +152,7 @@ class StateTracker:
             context_text=context,
             dontcare=says_dontcare(user_text) or not self._options.dontcare_cue,
             vocabulary=self._vocabulary,
+            open_start=self._options.open_start,
         )
         return turn_grammar(self._schema, found)
 

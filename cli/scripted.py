@@ -54,6 +54,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="write what the engine did as expectations to FILE.recorded.yaml",
     )
     parser.add_argument(
+        "--min-pass-rate",
+        type=float,
+        default=1.0,
+        metavar="R",
+        help="exit 0 when at least this fraction of dialogues passed (default 1.0: all)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="also print where each dialogue's time went (engine per turn, runner)",
@@ -69,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings.from_args(args)
     if args.jobs < 1:
         raise UsageError(f"--jobs must be at least 1 (got {args.jobs})")
+    if not 0.0 < args.min_pass_rate <= 1.0:
+        raise UsageError(f"--min-pass-rate must be in (0, 1] (got {args.min_pass_rate})")
     dialogues = select(load_all(args.paths), args.pattern)
     if not dialogues:
         raise UsageError("no dialogues to run: check the paths and the -k pattern")
@@ -164,6 +173,12 @@ def _test(
     summary = totals(outcomes, loading + printing + time.perf_counter() - mark)
     sys.stdout.write(summary.profile_line() + "\n")
     sys.stdout.write(summary.summary_line() + "\n")
+    ran = summary.passed + summary.failed
+    if summary.failed and ran and args.min_pass_rate < 1.0:
+        rate = summary.passed / ran
+        verdict = "meets" if rate >= args.min_pass_rate else "is below"
+        sys.stdout.write(f"pass rate {rate:.1%} {verdict} the required {args.min_pass_rate:.0%}\n")
+        return 0 if rate >= args.min_pass_rate else 1
     return 1 if summary.failed else 0
 
 

@@ -39,6 +39,9 @@ DEFAULT_BUDGET = 2048  # tokens for the whole tracker prompt (half the runtime's
 TAIL_RESERVE = 192  # tokens the static part leaves free for the per-turn tail
 MESSAGE_OVERHEAD = 5  # chat-template tokens around one message (e.g. Qwen's <|im_start|>…)
 MAX_USER_CHARS = 1200  # longer user turns are clipped: a 20,000-character paste still fits
+# the tracker sees the end of the system turn: the question the user answers is there, and a
+# long offer would cost prompt time on every turn (its values reach the grammar separately)
+MAX_SYSTEM_CHARS = 240
 
 _ROLES: dict[str, Role] = {"system": "system", "human": "user", "ai": "assistant"}
 
@@ -131,7 +134,7 @@ class PromptManager:
         if not system_text and not state.slots and not state.intents:
             self.reset()
         selection = self._select(state, system_text, user_text)
-        fields = query_fields(state, system_text, _clip(user_text))
+        fields = query_fields(state, _last_words(system_text), _clip(user_text))
         turn = Message("user", self._turn.format(**fields))
         room = self.budget - self._system_cost - self._count(turn.content) - MESSAGE_OVERHEAD
         static = self._fit(
@@ -202,6 +205,19 @@ def _messages(messages: Sequence[BaseMessage]) -> list[Message]:
 def approx_tokens(text: str) -> int:
     """A tokenizer-free upper estimate, for when the model's tokenizer is not at hand."""
     return len(text) // 3 + 1
+
+
+def _last_words(text: str, limit: int = MAX_SYSTEM_CHARS) -> str:
+    """The end of ``text``, at most ``limit`` characters, starting at a sentence or a word."""
+    if len(text) <= limit:
+        return text
+    tail = text[-limit:]
+    for mark in (". ", "? ", "! "):
+        cut = tail.find(mark)
+        if 0 <= cut < limit // 2:
+            return "… " + tail[cut + 2 :]
+    space = tail.find(" ")
+    return "… " + (tail[space + 1 :] if space >= 0 else tail)
 
 
 def _clip(text: str) -> str:

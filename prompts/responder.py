@@ -16,8 +16,10 @@ from agent.domain import Act, DialogueState, Message, Role
 from prompts.render import render_act, render_history, render_state
 from prompts.template_files import ResponderTemplates, default_templates
 
-HISTORY_TURNS = 4  # earlier turns shown to the responder
-MAX_HISTORY_CHARS = 300  # per turn: the reply needs the gist, not a pasted essay
+# earlier turns shown to the responder: the act carries the facts, the history only the tone
+# and what was just asked, and every token of it is evaluated before the first reply token
+HISTORY_TURNS = 2
+MAX_HISTORY_CHARS = 200  # per turn: the reply needs the gist, not a pasted essay
 _OVERHEAD = 5
 
 

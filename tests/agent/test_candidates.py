@@ -10,7 +10,7 @@ from agent.delta_checks import says_dontcare
 from agent.domain import DialogueState, DomainSchema
 from agent.grammar import trackable_slots, turn_grammar, utterance_spans
 from agent.llm.fake import ScriptedChatModel
-from agent.tracker import StateTracker
+from agent.tracker import StateTracker, TrackerOptions
 from prompts.packs import load_pack
 from tests.agent.gbnf_match import accepts
 from tests.agent.tracker_fixtures import EchoPrompts
@@ -139,7 +139,8 @@ def test_mentions(value: str, text: str, expected: bool) -> None:
 
 def test_the_tracker_skips_the_model_when_nothing_can_change() -> None:
     model = ScriptedChatModel(['{"intent": "find_restaurant"}'])
-    tracker = StateTracker(model, EchoPrompts(), SCHEMA, vocabulary=VOCABULARY)
+    options = TrackerOptions(open_start=False)
+    tracker = StateTracker(model, EchoPrompts(), SCHEMA, options, VOCABULARY)
     delta, state = tracker.track(DialogueState(), "", "Hello!")
     assert delta.empty and not state.intents
     assert not model.calls
@@ -147,3 +148,39 @@ def test_the_tracker_skips_the_model_when_nothing_can_change() -> None:
     assert state.intents == {"restaurant": "find_restaurant"}
     assert model.last_call.constraint is not None
     assert accepts(model.last_call.constraint.gbnf or "", '{"intent": "find_restaurant"}')
+
+
+def test_what_the_model_left_out_is_added_when_only_one_slot_can_take_it() -> None:
+    from agent.candidates import complete_unique
+    from agent.domain import StateDelta
+
+    user = "Can you find me a cheap guesthouse in the south?"
+    found = _found(DialogueState(), user)
+    written = StateDelta(set={"hotel-area": "south"}, intents={"hotel": "find_hotel"})
+    completed = complete_unique(written, found)
+    assert completed.set == {
+        "hotel-area": "south",
+        "hotel-pricerange": "cheap",
+        "hotel-type": "guesthouse",
+    }
+    user = "A hotel for 2 people, 2 nights."  # 2 fits people, nights and stars: left alone
+    assert ("hotel-bookpeople", "2") in _found(DialogueState(), user).certain
+    found = _found(DialogueState(), user)
+    written = StateDelta(intents={"hotel": "book_hotel"})
+    assert complete_unique(written, found).set == {}
+
+
+def test_names_inside_a_name_do_not_cue_a_service_and_places_can_be_names_on_file() -> None:
+    user = "Book a table at the Lucky Star for 2 people on Thursday at 19:00."
+    found = _found(RESTAURANT, user)
+    assert found.services == ("restaurant",)  # "star" is a hotel word, but part of a name
+    assert ("restaurant-name", "the lucky star") in found.certain
+    taxi = _found(DialogueState(), "A taxi from Trinity College to the Lucky Star, please.")
+    assert "the lucky star" in taxi.values["taxi-destination"]
+    assert "the taxi" not in _found(taxi_state(), "Yes, book the taxi.").values.get(
+        "taxi-departure", ()
+    )
+
+
+def taxi_state() -> DialogueState:
+    return DialogueState(intents={"taxi": "book_taxi"})

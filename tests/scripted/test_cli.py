@@ -122,3 +122,16 @@ def test_record_writes_reviewable_expectations(
     assert "act: greet" in text and "act: bye" in text and "bookings: []" in text
     code, lines, _ = run(capsys, str(target))
     assert code == 0 and lines[-1] == "1 passed, 0 failed"
+
+
+def test_a_minimum_pass_rate_gates_the_exit_code(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, lines, _ = run(capsys, str(files), "--min-pass-rate", "0.6")
+    assert code == 0  # 2 of 3 passed
+    assert lines[-1] == "pass rate 66.7% meets the required 60%"
+    code, lines, _ = run(capsys, str(files), "--min-pass-rate", "0.9")
+    assert code == 1
+    assert "is below the required 90%" in lines[-1]
+    code, _, err = run(capsys, str(files), "--min-pass-rate", "0")
+    assert code == 2 and "--min-pass-rate must be in (0, 1]" in err
