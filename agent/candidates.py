@@ -295,7 +295,12 @@ _ASK_STOP = _wordset(
 )
 
 
-def complete_unique(delta: StateDelta, found: TurnCandidates) -> StateDelta:
+def complete_unique(
+    delta: StateDelta,
+    found: TurnCandidates,
+    schema: DomainSchema | None = None,
+    user_text: str = "",
+) -> StateDelta:
     """``delta`` plus the values the model left out although the turn leaves no doubt: in the
     service the delta is about, a categorical value or a time that the user said and that is
     the only candidate of exactly one slot ("a cheap guesthouse in the south": the model wrote the
@@ -314,6 +319,11 @@ def complete_unique(delta: StateDelta, found: TurnCandidates) -> StateDelta:
         if name.split("-", 1)[0] == service:
             owners.setdefault(value, []).append(name)
             per_slot[name] = per_slot.get(name, 0) + 1
+    attached = _attached_numbers(schema, service, user_text) if schema and user_text else {}
+    for slot, value in attached.items():
+        if owners.get(value):
+            owners[value] = [slot]  # "2 star": the number belongs to the stars
+            per_slot[slot] = 1
     added = {
         slots[0]: value
         for value, slots in owners.items()
@@ -324,9 +334,107 @@ def complete_unique(delta: StateDelta, found: TurnCandidates) -> StateDelta:
         and value.lower() not in _YES_NO
         and value.lower() != service.lower()
     }
-    if not added:
+    moved = dict(delta.set)  # "3 people, 2 nights": the model's "3" in bookstay moves
+    for slot, value in attached.items():
+        wrong = [o for o, v in moved.items() if v == value and o != slot and o not in attached]
+        if slot in moved or wrong:
+            for other in wrong:
+                del moved[other]
+            moved[slot] = value
+    moved = _oriented(moved, _plain(user_text)) if user_text else moved
+    if not added and moved == dict(delta.set):
         return delta
-    return replace(delta, set={**delta.set, **added})
+    return replace(delta, set={**moved, **added})
+
+
+def _oriented(values: dict[str, str], text: str) -> dict[str, str]:
+    """Origin and destination as the user's "from" and "to" say: a small model often swaps
+    them ("from Cambridge to Ely" written as departure: ely)."""
+    out = dict(values)
+    for origin in [n for n in values if _route_end(n) == "from"]:
+        prefix = origin.split("-", 1)[0]
+        target = next((n for n in values if n.startswith(prefix) and _route_end(n) == "to"), "")
+        value = values[origin]
+        if _said_after("to", value, text) and not _said_after("from", value, text):
+            if target and _said_after("from", values[target], text):
+                out[origin], out[target] = values[target], value
+            elif not target:
+                del out[origin]
+                out[_partner(origin)] = value
+    return out
+
+
+def _route_end(slot: str) -> str:
+    short = slot.split("-", 1)[-1].lower()
+    if is_time_slot(slot):
+        return ""
+    if "depart" in short or "origin" in short or short.startswith("from"):
+        return "from"
+    if "destination" in short or short.startswith("to_"):
+        return "to"
+    return ""
+
+
+def _partner(origin: str) -> str:
+    prefix, short = origin.split("-", 1)
+    for a, b in (("departure", "destination"), ("origin", "destination"), ("from_", "to_")):
+        if a in short:
+            return f"{prefix}-{short.replace(a, b)}"
+    return origin
+
+
+def _said_after(word: str, value: str, text: str) -> bool:
+    bare = re.escape(value.lower().removeprefix("the "))
+    return re.search(rf"\b{word} (?:the )?{bare}\b", text) is not None
+
+
+def _attached_numbers(schema: DomainSchema, service: str, user_text: str) -> dict[str, str]:
+    """Numbers the user tied to a slot of ``service`` by the word after them ("2 star",
+    "3 nights", "for 4 people", "2 tickets"): that word (or its plural) is a word of the
+    slot's name or description. Only slots that take numbers (categorical digits)."""
+    spec = schema.service(service)
+    if spec is None:
+        return {}
+    text = _plain(user_text)
+    found: dict[str, str] = {}
+    for match in _NUMBER_THEN_WORD.finditer(text):
+        number = match["n"] if match["n"].isdigit() else str(NUMBER_WORDS.get(match["n"], ""))
+        word = _stem(match["w"])
+        if not number:
+            continue
+        owners = [
+            slot.name
+            for slot in spec.slots
+            if slot.categorical and number in slot.values and word in _slot_words(slot)
+        ]
+        if len(owners) == 1:
+            found.setdefault(owners[0], number)
+    for match in _FOR_NUMBER.finditer(text):  # "a table for 4", "for two"
+        number = match["n"] if match["n"].isdigit() else str(NUMBER_WORDS.get(match["n"], ""))
+        owners = [
+            slot.name
+            for slot in spec.slots
+            if slot.categorical and number in slot.values and "people" in _slot_words(slot)
+        ]
+        if number and len(owners) == 1:
+            found.setdefault(owners[0], number)
+    return found
+
+
+def _slot_words(slot: SlotSpec) -> set[str]:
+    short = slot.name.split("-", 1)[-1].lower().replace("_", " ")
+    words = _WORD.findall(f"{short} {slot.description.lower()}")
+    service = slot.name.split("-", 1)[0].lower()
+    return {_stem(w) for w in words if len(w) >= 4 and w not in _ASK_STOP and w != service}
+
+
+_FOR_NUMBER = re.compile(
+    r"\bfor (?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight)\b"
+    r"(?!\s*(?:am|pm|a\.m|p\.m|:|\.\d|o'clock|nights?|days?|stars?|tickets?|minutes?|hours?))"
+)
+_NUMBER_THEN_WORD = re.compile(
+    r"(?<![\w:.])(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight)[\s-]+(?P<w>[a-z]+)"
+)
 
 
 def mentions(value: str, text: str) -> bool:

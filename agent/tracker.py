@@ -121,7 +121,7 @@ class StateTracker:
         self.last_output = self._generate(state, system_text, user_text)
         delta = self._parse(self.last_output)
         if self._found is not None and self._options.complete_unique:
-            delta = complete_unique(delta, self._found)
+            delta = complete_unique(delta, self._found, self._schema, user_text)
         delta = self._clean(delta, state, system_text, user_text)
         return delta, state.apply(delta)
 

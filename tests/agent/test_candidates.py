@@ -184,3 +184,41 @@ def test_names_inside_a_name_do_not_cue_a_service_and_places_can_be_names_on_fil
 
 def taxi_state() -> DialogueState:
     return DialogueState(intents={"taxi": "book_taxi"})
+
+
+@pytest.mark.parametrize(
+    ("user", "written", "expected"),
+    [
+        (  # the model wrote nothing about the stars: "2 star" leaves no doubt
+            "I'd like a 2 star hotel in the east.",
+            {"hotel-area": "east"},
+            {"hotel-area": "east", "hotel-stars": "2"},
+        ),
+        (  # the model swapped the numbers: the words after them say which is which
+            "Book the Acorn Guest House for 3 people for 2 nights from Wednesday.",
+            {"hotel-bookpeople": "3", "hotel-bookstay": "3"},
+            {"hotel-bookpeople": "3", "hotel-bookstay": "2"},
+        ),
+    ],
+)
+def test_numbers_belong_to_the_slot_named_after_them(
+    user: str, written: dict[str, str], expected: dict[str, str]
+) -> None:
+    from agent.candidates import complete_unique
+    from agent.domain import StateDelta
+
+    found = _found(DialogueState(intents={"hotel": "find_hotel"}), user)
+    delta = StateDelta(set=written)
+    completed = complete_unique(delta, found, SCHEMA, user).set
+    assert {k: v for k, v in completed.items() if k in expected} == expected
+
+
+def test_from_and_to_decide_origin_and_destination() -> None:
+    from agent.candidates import complete_unique
+    from agent.domain import StateDelta
+
+    user = "I need a train from Cambridge to Ely on Sunday."
+    found = _found(DialogueState(intents={"train": "find_train"}), user)
+    swapped = StateDelta(set={"train-departure": "ely", "train-destination": "cambridge"})
+    fixed = complete_unique(swapped, found, SCHEMA, user).set
+    assert fixed["train-departure"] == "cambridge" and fixed["train-destination"] == "ely"
