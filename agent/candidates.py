@@ -91,7 +91,7 @@ _CHATTER = _wordset(
     find get book reserve make tell give know go going ahead let lets let's some any all one
     ones food cuisine type kind serves serving serve eat eating town city today tonight
     tomorrow again other another different same more less much many very really just only
-    hello hi hey bye goodbye fee cost number phone address postcode people person persons
+    now hello hi hey bye goodbye fee cost number phone address postcode people person persons
     ticket tickets table night nights stars star leave leaving arrive arriving from to for
     with and but or is are be it its it's there's what's that's do does have has had was
     were am on at in of by near around called named
@@ -250,10 +250,10 @@ def _may_start(
     ("find" to "book") needs a word of that intent ("book", "reserve") or a value only it
     takes (a number of people)."""
     current = state.intents.get(service.name)
-    if current is None:
-        return True
     if current == intent.name:
         return False
+    if current is None and (not intent.transactional or len(service.intents) == 1):
+        return True  # a first search; a service with only a booking intent (a taxi)
     others = {
         n for i in service.intents if i.name != intent.name for n in (*i.required, *i.optional)
     }
@@ -306,7 +306,9 @@ def complete_unique(
     the only candidate of exactly one slot ("a cheap guesthouse in the south": the model wrote the
     price and the area and stopped; ``hotel-type: guesthouse`` can only be that). Small models
     end their output early far more often than they pick a wrong categorical value. A value
-    that is the service's own name ("a hotel") is left to the model: it is usually generic."""
+    that is the candidate of no other slot is added even when it is the service's own name:
+    "a cheap hotel" means hotel-type: hotel, as in MultiWOZ. Origin and destination follow the
+    user's "from" and "to"."""
     services = list(delta.intents) or sorted({n.split("-", 1)[0] for n in delta.set})
     if not services and len(found.services) == 1:
         services = list(found.services)
@@ -332,7 +334,6 @@ def complete_unique(
         and slots[0] not in delta.set
         and slots[0] not in delta.deleted
         and value.lower() not in _YES_NO
-        and value.lower() != service.lower()
     }
     moved = dict(delta.set)  # "3 people, 2 nights": the model's "3" in bookstay moves
     for slot, value in attached.items():
@@ -342,6 +343,10 @@ def complete_unique(
                 del moved[other]
             moved[slot] = value
     moved = _oriented(moved, _plain(user_text)) if user_text else moved
+    if user_text:
+        for slot, value in _route_values(found, service, _plain(user_text)).items():
+            if slot in moved or slot not in delta.deleted:
+                moved[slot] = value
     if not added and moved == dict(delta.set):
         return delta
     return replace(delta, set={**moved, **added})
@@ -361,6 +366,33 @@ def _oriented(values: dict[str, str], text: str) -> dict[str, str]:
             elif not target:
                 del out[origin]
                 out[_partner(origin)] = value
+    return out
+
+
+_ROUTE_WORDS = {"from": r"from|leaving|departing", "to": r"to|into|towards|for"}
+_ROUTE_STOP = (
+    r"(?=\s+(?:to|from|at|on|by|for|and|arriving|arrive|leaving|leave|departing|after|before|"
+    r"around|please|tomorrow|today|tonight)\b|\s*[,.;!?]|$)"
+)
+
+
+def _route_values(found: TurnCandidates, service: str, text: str) -> dict[str, str]:
+    """Origin and destination straight from "from X" and "to Y": the phrase after the word,
+    up to the next preposition or punctuation, when it is a candidate of that slot."""
+    out: dict[str, str] = {}
+    for slot, values in found.values.items():
+        end = _route_end(slot)
+        if not end or slot.split("-", 1)[0] != service:
+            continue
+        lowered = {v.lower(): v for v in values if v != DONTCARE}
+        for match in re.finditer(rf"\b(?:{_ROUTE_WORDS[end]})\s+(?P<p>.+?){_ROUTE_STOP}", text):
+            phrase = match["p"].strip()
+            for form in (phrase, phrase.removeprefix("the "), f"the {phrase}"):
+                if form in lowered:
+                    out[slot] = lowered[form]
+                    break
+            if slot in out:
+                break
     return out
 
 
@@ -533,7 +565,7 @@ def _schema_words(schema: DomainSchema) -> frozenset[str]:
 
 def _free_text(span: str) -> bool:
     lowered = span.lower()
-    return parse_time(lowered) is None and _DATE.search(lowered) is None
+    return not _times(lowered) and _DATE.search(lowered) is None
 
 
 def _times(text: str) -> list[str]:
@@ -609,6 +641,8 @@ def _owned_value(
         spec = schema.slot(name)
         if spec is None or not spec.categorical or spec.service != service.name:
             continue
+        if _route_end(name):
+            continue  # a place ("Cambridge") does not say whether it is a train or a taxi
         for value in found:
             owners = {
                 s.service

@@ -94,7 +94,17 @@ def problems(
     if act.type in (ActType.CHAT, ActType.GREET, ActType.BYE) and _BOOKING_CLAIM.search(reply):
         found.append("claims a booking")
     found += [f"missing: {need}" for need in _needs(act) if not _allowed(need, _fold(reply))]
+    if act.type is ActType.REQUEST and "?" not in reply:
+        found.append("asks nothing")  # "as a booking assistant I'm not equipped to…"
+    if _repeats(reply):
+        found.append("repeats itself")
     return found
+
+
+def _repeats(reply: str) -> bool:
+    """A sentence said twice: small models loop until the token limit."""
+    sentences = [s.strip().lower() for s in re.split(r"(?<=[.!?])\s+", reply) if len(s) > 12]
+    return len(sentences) != len(set(sentences))
 
 
 def _allowed(fact: str, allowed: str) -> bool:

@@ -163,11 +163,11 @@ def test_what_the_model_left_out_is_added_when_only_one_slot_can_take_it() -> No
         "hotel-pricerange": "cheap",
         "hotel-type": "guesthouse",
     }
-    user = "A hotel for 2 people, 2 nights."  # 2 fits people, nights and stars: left alone
-    assert ("hotel-bookpeople", "2") in _found(DialogueState(), user).certain
+    user = "A hotel room, 2 of us."  # 2 fits people, nights and stars: left alone
     found = _found(DialogueState(), user)
+    assert ("hotel-bookpeople", "2") in found.certain
     written = StateDelta(intents={"hotel": "book_hotel"})
-    assert complete_unique(written, found).set == {}
+    assert complete_unique(written, found).set == {"hotel-type": "hotel"}
 
 
 def test_names_inside_a_name_do_not_cue_a_service_and_places_can_be_names_on_file() -> None:
@@ -222,3 +222,45 @@ def test_from_and_to_decide_origin_and_destination() -> None:
     swapped = StateDelta(set={"train-departure": "ely", "train-destination": "cambridge"})
     fixed = complete_unique(swapped, found, SCHEMA, user).set
     assert fixed["train-departure"] == "cambridge" and fixed["train-destination"] == "ely"
+
+
+@pytest.mark.parametrize(
+    ("state", "user", "expected"),
+    [
+        (
+            DialogueState(intents={"train": "find_train"}),
+            "I need a train from Peterborough to Cambridge on Saturday, arriving by 18:00.",
+            {"train-departure": "peterborough", "train-destination": "cambridge"},
+        ),
+        (
+            DialogueState(intents={"taxi": "book_taxi"}),
+            "Now I need a taxi from Cityroomz to Cambridge Station at 07:30.",
+            {"taxi-departure": "cityroomz", "taxi-destination": "cambridge station"},
+        ),
+        (
+            DialogueState(intents={"taxi": "book_taxi"}),
+            "I also need a taxi from Trinity College to the Lucky Star, arriving by 19:00.",
+            {"taxi-departure": "trinity college", "taxi-destination": "the lucky star"},
+        ),
+    ],
+)
+def test_routes_follow_from_and_to(
+    state: DialogueState, user: str, expected: dict[str, str]
+) -> None:
+    from agent.candidates import complete_unique
+    from agent.domain import StateDelta
+
+    service = next(iter(state.intents))
+    wrong = {f"{service}-departure": "x", f"{service}-destination": "x"}
+    fixed = complete_unique(StateDelta(set=wrong), _found(state, user), SCHEMA, user).set
+    assert {k: fixed.get(k, "").lower() for k in expected} == expected
+
+
+def test_a_first_turn_searches_unless_it_asks_to_book() -> None:
+    search = _found(DialogueState(), "I want a cheap Chinese restaurant in the south.")
+    assert search.intents == ("find_restaurant",)
+    book = _found(DialogueState(), "Book a table at Curry Garden for 2 on Friday at 18:00.")
+    assert "book_restaurant" in book.intents
+    assert "book_taxi" in _found(DialogueState(), "I need a taxi to the station.").intents
+    place = _found(DialogueState(), "Is there a concert hall in Cambridge?")
+    assert place.services == ("attraction",)
