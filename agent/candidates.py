@@ -322,6 +322,7 @@ def complete_unique(
             owners.setdefault(value, []).append(name)
             per_slot[name] = per_slot.get(name, 0) + 1
     attached = _attached_numbers(schema, service, user_text) if schema and user_text else {}
+    attached.update(_attached_times(found, service, _plain(user_text)) if user_text else {})
     for slot, value in attached.items():
         if owners.get(value):
             owners[value] = [slot]  # "2 star": the number belongs to the stars
@@ -418,6 +419,32 @@ def _partner(origin: str) -> str:
 def _said_after(word: str, value: str, text: str) -> bool:
     bare = re.escape(value.lower().removeprefix("the "))
     return re.search(rf"\b{word} (?:the )?{bare}\b", text) is not None
+
+
+_ARRIVE_CUE = re.compile(r"\b(?:arriv\w*|get (?:there|in)|be there|by|reach\w*)\W+(?:\w+\W+)?$")
+_LEAVE_CUE = re.compile(r"\b(?:leav\w*|depart\w*|after|pick(?:ed)? (?:me )?up|go)\W+(?:\w+\W+)?$")
+
+
+def _attached_times(found: TurnCandidates, service: str, text: str) -> dict[str, str]:
+    """A time the user tied to arriving ("arriving by 19:00", "get there by 6pm") or to
+    leaving ("leave after 10:00") goes to the slot of that kind, when the service has one."""
+    slots = [n for n in found.values if n.split("-", 1)[0] == service and is_time_slot(n)]
+    arrive = [n for n in slots if "arriv" in n]
+    leave = [n for n in slots if "leave" in n or "depart" in n]
+    out: dict[str, str] = {}
+    words = text.split()
+    for start in range(len(words)):
+        for end in range(start + 1, min(len(words), start + _TIME_WORDS) + 1):
+            hhmm = parse_time(" ".join(words[start:end]).strip(" ,.;!?\"'()"))
+            if hhmm is None:
+                continue
+            before = " ".join(words[:start]) + " "
+            if len(arrive) == 1 and _ARRIVE_CUE.search(before):
+                out.setdefault(arrive[0], hhmm)
+            elif len(leave) == 1 and _LEAVE_CUE.search(before):
+                out.setdefault(leave[0], hhmm)
+            break
+    return out
 
 
 def _attached_numbers(schema: DomainSchema, service: str, user_text: str) -> dict[str, str]:

@@ -264,3 +264,26 @@ def test_a_first_turn_searches_unless_it_asks_to_book() -> None:
     assert "book_taxi" in _found(DialogueState(), "I need a taxi to the station.").intents
     place = _found(DialogueState(), "Is there a concert hall in Cambridge?")
     assert place.services == ("attraction",)
+
+
+@pytest.mark.parametrize(
+    ("user", "time", "expected"),
+    [
+        ("A taxi from Trinity College to the Lucky Star, arriving by 19:00.", "19:00", "arriveby"),
+        ("I want to get there by 6pm.", "18:00", "arriveby"),
+        ("I want to leave after 10:00.", "10:00", "leaveat"),
+    ],
+)
+def test_times_go_to_arriving_or_leaving_as_the_user_says(
+    user: str, time: str, expected: str
+) -> None:
+    from agent.candidates import complete_unique
+    from agent.domain import StateDelta
+
+    found = _found(DialogueState(intents={"taxi": "book_taxi"}), user)
+    wrong = "leaveat" if expected == "arriveby" else "arriveby"
+    written = StateDelta(set={f"taxi-{wrong}": time})
+    fixed = complete_unique(written, found, SCHEMA, user).set
+    assert {k: v for k, v in fixed.items() if k.endswith(("leaveat", "arriveby"))} == {
+        f"taxi-{expected}": time
+    }
