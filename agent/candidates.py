@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from agent.delta_checks import negated
 from agent.domain import (
     DONTCARE,
     DialogueState,
@@ -122,6 +123,7 @@ class TurnCandidates:
     # (slot, value) pairs the user's own words state without doubt: a categorical value or a
     # time they said, a name or cuisine on file they named (not a free span)
     certain: frozenset[tuple[str, str]] = frozenset()
+    named: tuple[str, ...] = ()  # services the turn itself names (not only the one in play)
 
     def slots_of(self, service: str) -> list[str]:
         """Slots of ``service`` the turn can set or drop, sorted."""
@@ -169,6 +171,8 @@ def turn_candidates(
                 found += novel
         else:
             found = _slot_values(name, spec, both, times, spans)
+            if spec.categorical:  # "a hotel, not a guesthouse"
+                found = [v for v in found if not negated(v, text)]
             if spec.categorical or is_time_slot(name):
                 certain.update((name, v) for v in found if v in times or mentions(v, text))
             else:  # a place with no records of its own (a taxi's) can be a name on file
@@ -216,7 +220,9 @@ def turn_candidates(
         if _asks_about(slot, text)
     )
     sure = frozenset((n, v) for n, v in certain if v in values.get(n, ()))
-    return TurnCandidates(values, deletable, intents, in_play, dontcare, requestable, sure)
+    return TurnCandidates(
+        values, deletable, intents, in_play, dontcare, requestable, sure, tuple(cued)
+    )
 
 
 def _identity(slot: str) -> bool:
@@ -258,8 +264,9 @@ def _may_start(
         n for i in service.intents if i.name != intent.name for n in (*i.required, *i.optional)
     }
     own = {*intent.required, *intent.optional} - others
-    if any(values.get(n) for n in own):
-        return True
+    elsewhere = {v for n, found in values.items() if n not in own for v in found}
+    if any(set(values.get(n, ())) - elsewhere for n in own):
+        return True  # a value only a booking takes ("on Friday"), not "2" of "2 star"
     words = set(_WORD.findall(f"{intent.name} {intent.description}".lower().replace("_", " ")))
     words -= {service.name.lower(), *_ASK_STOP, *_CHATTER_INTENT}
     return any(_has_phrase(text, w) for w in words if len(w) >= 3)
@@ -310,8 +317,9 @@ def complete_unique(
     "a cheap hotel" means hotel-type: hotel, as in MultiWOZ. Origin and destination follow the
     user's "from" and "to"."""
     services = list(delta.intents) or sorted({n.split("-", 1)[0] for n in delta.set})
-    if not services and len(found.services) == 1:
-        services = list(found.services)
+    for fallback in (found.named, found.services):  # the model wrote nothing of a service
+        if not services and len(fallback) == 1:
+            services = list(fallback)
     if len(services) != 1:
         return delta
     service = services[0]
@@ -350,7 +358,14 @@ def complete_unique(
                 moved[slot] = value
     if not added and moved == dict(delta.set):
         return delta
-    return replace(delta, set={**moved, **added})
+    intents = dict(delta.intents)
+    spec = schema.service(service) if schema is not None else None
+    if added and not intents and spec is not None:
+        # values for a service nobody started yet: start its search (when it has just one)
+        searches = [i.name for i in spec.intents if not i.transactional and i.name in found.intents]
+        if len(searches) == 1:
+            intents[service] = searches[0]
+    return replace(delta, set={**moved, **added}, intents=intents)
 
 
 def _oriented(values: dict[str, str], text: str) -> dict[str, str]:
@@ -544,6 +559,8 @@ def _plausible_span(schema: DomainSchema, span: str) -> bool:
         return False
     if words[0] in services or words[-1] in services:
         return False
+    if all(w in _CHATTER for w in words):
+        return False  # "the", "the one"
     return words[0] not in _CHATTER or words[0] == "the"
 
 

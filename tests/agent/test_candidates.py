@@ -287,3 +287,29 @@ def test_times_go_to_arriving_or_leaving_as_the_user_says(
     assert {k: v for k, v in fixed.items() if k.endswith(("leaveat", "arriveby"))} == {
         f"taxi-{expected}": time
     }
+
+
+def test_completion_starts_the_search_the_model_left_out() -> None:
+    from agent.candidates import complete_unique
+    from agent.domain import StateDelta
+
+    state = DialogueState(slots={"hotel-pricerange": "cheap"}, intents={"hotel": "find_hotel"})
+    user = "I also need a train from Cambridge to London Kings Cross on Friday after 9am."
+    found = _found(state, user)
+    completed = complete_unique(StateDelta(), found, SCHEMA, user)
+    assert completed.intents == {"train": "find_train"}
+    assert completed.set == {
+        "train-day": "friday",
+        "train-departure": "cambridge",
+        "train-destination": "london kings cross",
+        "train-leaveat": "09:00",
+    }
+
+
+def test_negated_values_and_bare_words_are_no_candidates() -> None:
+    found = _found(DialogueState(), "Find me a cheap hotel, not a guesthouse.")
+    assert found.values["hotel-type"] == ("hotel",)
+    taxi = _found(DialogueState(intents={"taxi": "book_taxi"}), "Yes, book the taxi.")
+    assert "taxi-departure" not in taxi.values
+    stars = _found(DialogueState(), "I'd like a 2 star hotel in the east.")
+    assert stars.intents == ("find_hotel",)  # "2" is the stars, not a booking for 2
