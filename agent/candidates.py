@@ -16,13 +16,15 @@ a small model chooses among what the user actually said instead of inventing:
   "Hello!" starts no task. A turn with nothing to offer needs no model call at all.
 
 Everything is derived from the schema, so a new domain gets the same behaviour without code.
+What the words settle but the model still gets wrong or leaves out is applied after the model,
+in :mod:`agent.completion`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from agent.delta_checks import negated
@@ -33,7 +35,6 @@ from agent.domain import (
     IntentSpec,
     ServiceSpec,
     SlotSpec,
-    StateDelta,
 )
 from agent.normalize import NUMBER_WORDS, is_time_slot, parse_time
 
@@ -69,7 +70,7 @@ _SLOT_SYNONYMS: Mapping[str, tuple[str, ...]] = {
     "internet": ("wifi", "wi-fi", "internet", "online"),
     "parking": ("parking", "park my car", "car park"),
 }
-_YES_NO = frozenset({"yes", "no", "true", "false", "free"})
+YES_NO = frozenset({"yes", "no", "true", "false", "free"})
 _DROP_CUE = re.compile(
     r"\b(?:forget|remove|drop|cancel|no longer|never ?mind|without|"
     r"(?:do not|don'?t) (?:need|want))\b"
@@ -80,8 +81,8 @@ _DATE = re.compile(
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun)\b"
 )
 _ARTICLE_EDGE = re.compile(r"^(?:a|an)\s|\s(?:a|an|the)$")
-_WORD = re.compile(r"[\w&'-]+")
-_TIME_WORDS = 4  # longest time expression looked at: "half past six pm"
+WORD = re.compile(r"[\w&'-]+")
+TIME_WORDS = 4  # longest time expression looked at: "half past six pm"
 # Words of requests and chatter that are never a value ("looking", "something").
 _CHATTER = _wordset(
     """
@@ -152,9 +153,9 @@ def turn_candidates(
     nothing else, other slots also a new short content span ("Polish" is no cuisine on file
     but still what the user wants). ``open_start``: before any service is in play, a turn
     that names none may still start any (a benchmark's dialogues never just say hello)."""
-    text = _plain(user_text)
-    both = f"{text}\n{_plain(context_text)}" if context_text else text
-    times = _times(text)
+    text = plain_text(user_text)
+    both = f"{text}\n{plain_text(context_text)}" if context_text else text
+    times = times_in(text)
     known = {n: v for n, v in (vocabulary or {}).items() if not is_time_slot(n)}
     mentioned = {n: _known_mentions(v, both) for n, v in known.items()}
     named_words = {w for found in mentioned.values() for v in found for w in v.split()}
@@ -184,7 +185,7 @@ def turn_candidates(
         values[name] = kept
     drops = _DROP_CUE.search(text) is not None
     deletable = frozenset(s for s in state.slots if s in settable) if drops else frozenset()
-    unnamed = " ".join(w for w in _WORD.findall(text) if w not in named_words)
+    unnamed = " ".join(w for w in WORD.findall(text) if w not in named_words)
     cued = _cued_services(schema, unnamed, values)  # "the Lucky Star" does not name hotels
     cued += [  # a name on file ("Loch Fyne") says which service the turn is about
         service.name
@@ -202,7 +203,7 @@ def turn_candidates(
         for name, found in values.items()
     }
     if dontcare:
-        values = _place_dontcare(schema, values, text, _plain(context_text))
+        values = _place_dontcare(schema, values, text, plain_text(context_text))
     values = {n: found for n, found in values.items() if found and n.split("-", 1)[0] in in_play}
     intents = tuple(
         intent.name
@@ -267,8 +268,8 @@ def _may_start(
     elsewhere = {v for n, found in values.items() if n not in own for v in found}
     if any(set(values.get(n, ())) - elsewhere for n in own):
         return True  # a value only a booking takes ("on Friday"), not "2" of "2 star"
-    words = set(_WORD.findall(f"{intent.name} {intent.description}".lower().replace("_", " ")))
-    words -= {service.name.lower(), *_ASK_STOP, *_CHATTER_INTENT}
+    words = set(WORD.findall(f"{intent.name} {intent.description}".lower().replace("_", " ")))
+    words -= {service.name.lower(), *ASK_STOP, *_CHATTER_INTENT}
     return any(_has_phrase(text, w) for w in words if len(w) >= 3)
 
 
@@ -288,226 +289,17 @@ def _asks_about(slot: SlotSpec, text: str) -> bool:
     """Whether the turn uses a word of the slot's name or description ("how long" for a
     duration "how long the journey takes", "post code" for a postcode)."""
     service, _, short = slot.name.lower().replace("_", " ").partition("-")
-    words = {w for w in _WORD.findall(f"{short} {slot.description.lower()}")}
-    words = {w for w in words if len(w) >= 4 and w not in _ASK_STOP and w not in service}
+    words = {w for w in WORD.findall(f"{short} {slot.description.lower()}")}
+    words = {w for w in words if len(w) >= 4 and w not in ASK_STOP and w not in service}
     words |= {short, *(_spaced(short) if " " not in short and len(short) >= 6 else ())}
     return any(_has_phrase(text, w) for w in words)
 
 
-_ASK_STOP = _wordset(
+ASK_STOP = _wordset(
     """
     asked never whether that this with from what which user users booking booked hh:mm hours
     must needed chosen where kind many does takes there their them they
     """
-)
-
-
-def complete_unique(
-    delta: StateDelta,
-    found: TurnCandidates,
-    schema: DomainSchema | None = None,
-    user_text: str = "",
-) -> StateDelta:
-    """``delta`` plus the values the model left out although the turn leaves no doubt: in the
-    service the delta is about, a categorical value or a time that the user said and that is
-    the only candidate of exactly one slot ("a cheap guesthouse in the south": the model wrote the
-    price and the area and stopped; ``hotel-type: guesthouse`` can only be that). Small models
-    end their output early far more often than they pick a wrong categorical value. A value
-    that is the candidate of no other slot is added even when it is the service's own name:
-    "a cheap hotel" means hotel-type: hotel, as in MultiWOZ. Origin and destination follow the
-    user's "from" and "to"."""
-    services = list(delta.intents) or sorted({n.split("-", 1)[0] for n in delta.set})
-    for fallback in (found.named, found.services):  # the model wrote nothing of a service
-        if not services and len(fallback) == 1:
-            services = list(fallback)
-    if len(services) != 1:
-        return delta
-    service = services[0]
-    owners: dict[str, list[str]] = {}
-    per_slot: dict[str, int] = {}
-    for name, value in sorted(found.certain):
-        if name.split("-", 1)[0] == service:
-            owners.setdefault(value, []).append(name)
-            per_slot[name] = per_slot.get(name, 0) + 1
-    attached = _attached_numbers(schema, service, user_text) if schema and user_text else {}
-    attached.update(_attached_times(found, service, _plain(user_text)) if user_text else {})
-    for slot, value in attached.items():
-        if owners.get(value):
-            owners[value] = [slot]  # "2 star": the number belongs to the stars
-            per_slot[slot] = 1
-    added = {
-        slots[0]: value
-        for value, slots in owners.items()
-        if len(slots) == 1
-        and per_slot[slots[0]] == 1  # "pizza hut" names three restaurants: left to the model
-        and slots[0] not in delta.set
-        and slots[0] not in delta.deleted
-        and value.lower() not in _YES_NO
-    }
-    moved = dict(delta.set)  # "3 people, 2 nights": the model's "3" in bookstay moves
-    for slot, value in attached.items():
-        wrong = [o for o, v in moved.items() if v == value and o != slot and o not in attached]
-        if slot in moved or wrong:
-            for other in wrong:
-                del moved[other]
-            moved[slot] = value
-    moved = _oriented(moved, _plain(user_text)) if user_text else moved
-    if user_text:
-        for slot, value in _route_values(found, service, _plain(user_text)).items():
-            if slot in moved or slot not in delta.deleted:
-                moved[slot] = value
-    if not added and moved == dict(delta.set):
-        return delta
-    intents = dict(delta.intents)
-    spec = schema.service(service) if schema is not None else None
-    if added and not intents and spec is not None:
-        # values for a service nobody started yet: start its search (when it has just one)
-        searches = [i.name for i in spec.intents if not i.transactional and i.name in found.intents]
-        if len(searches) == 1:
-            intents[service] = searches[0]
-    return replace(delta, set={**moved, **added}, intents=intents)
-
-
-def _oriented(values: dict[str, str], text: str) -> dict[str, str]:
-    """Origin and destination as the user's "from" and "to" say: a small model often swaps
-    them ("from Cambridge to Ely" written as departure: ely)."""
-    out = dict(values)
-    for origin in [n for n in values if _route_end(n) == "from"]:
-        prefix = origin.split("-", 1)[0]
-        target = next((n for n in values if n.startswith(prefix) and _route_end(n) == "to"), "")
-        value = values[origin]
-        if _said_after("to", value, text) and not _said_after("from", value, text):
-            if target and _said_after("from", values[target], text):
-                out[origin], out[target] = values[target], value
-            elif not target:
-                del out[origin]
-                out[_partner(origin)] = value
-    return out
-
-
-_ROUTE_WORDS = {"from": r"from|leaving|departing", "to": r"to|into|towards|for"}
-_ROUTE_STOP = (
-    r"(?=\s+(?:to|from|at|on|by|for|and|arriving|arrive|leaving|leave|departing|after|before|"
-    r"around|please|tomorrow|today|tonight)\b|\s*[,.;!?]|$)"
-)
-
-
-def _route_values(found: TurnCandidates, service: str, text: str) -> dict[str, str]:
-    """Origin and destination straight from "from X" and "to Y": the phrase after the word,
-    up to the next preposition or punctuation, when it is a candidate of that slot."""
-    out: dict[str, str] = {}
-    for slot, values in found.values.items():
-        end = _route_end(slot)
-        if not end or slot.split("-", 1)[0] != service:
-            continue
-        lowered = {v.lower(): v for v in values if v != DONTCARE}
-        for match in re.finditer(rf"\b(?:{_ROUTE_WORDS[end]})\s+(?P<p>.+?){_ROUTE_STOP}", text):
-            phrase = match["p"].strip()
-            for form in (phrase, phrase.removeprefix("the "), f"the {phrase}"):
-                if form in lowered:
-                    out[slot] = lowered[form]
-                    break
-            if slot in out:
-                break
-    return out
-
-
-def _route_end(slot: str) -> str:
-    short = slot.split("-", 1)[-1].lower()
-    if is_time_slot(slot):
-        return ""
-    if "depart" in short or "origin" in short or short.startswith("from"):
-        return "from"
-    if "destination" in short or short.startswith("to_"):
-        return "to"
-    return ""
-
-
-def _partner(origin: str) -> str:
-    prefix, short = origin.split("-", 1)
-    for a, b in (("departure", "destination"), ("origin", "destination"), ("from_", "to_")):
-        if a in short:
-            return f"{prefix}-{short.replace(a, b)}"
-    return origin
-
-
-def _said_after(word: str, value: str, text: str) -> bool:
-    bare = re.escape(value.lower().removeprefix("the "))
-    return re.search(rf"\b{word} (?:the )?{bare}\b", text) is not None
-
-
-_ARRIVE_CUE = re.compile(r"\b(?:arriv\w*|get (?:there|in)|be there|by|reach\w*)\W+(?:\w+\W+)?$")
-_LEAVE_CUE = re.compile(r"\b(?:leav\w*|depart\w*|after|pick(?:ed)? (?:me )?up|go)\W+(?:\w+\W+)?$")
-
-
-def _attached_times(found: TurnCandidates, service: str, text: str) -> dict[str, str]:
-    """A time the user tied to arriving ("arriving by 19:00", "get there by 6pm") or to
-    leaving ("leave after 10:00") goes to the slot of that kind, when the service has one."""
-    slots = [n for n in found.values if n.split("-", 1)[0] == service and is_time_slot(n)]
-    arrive = [n for n in slots if "arriv" in n]
-    leave = [n for n in slots if "leave" in n or "depart" in n]
-    out: dict[str, str] = {}
-    words = text.split()
-    for start in range(len(words)):
-        for end in range(start + 1, min(len(words), start + _TIME_WORDS) + 1):
-            hhmm = parse_time(" ".join(words[start:end]).strip(" ,.;!?\"'()"))
-            if hhmm is None:
-                continue
-            before = " ".join(words[:start]) + " "
-            if len(arrive) == 1 and _ARRIVE_CUE.search(before):
-                out.setdefault(arrive[0], hhmm)
-            elif len(leave) == 1 and _LEAVE_CUE.search(before):
-                out.setdefault(leave[0], hhmm)
-            break
-    return out
-
-
-def _attached_numbers(schema: DomainSchema, service: str, user_text: str) -> dict[str, str]:
-    """Numbers the user tied to a slot of ``service`` by the word after them ("2 star",
-    "3 nights", "for 4 people", "2 tickets"): that word (or its plural) is a word of the
-    slot's name or description. Only slots that take numbers (categorical digits)."""
-    spec = schema.service(service)
-    if spec is None:
-        return {}
-    text = _plain(user_text)
-    found: dict[str, str] = {}
-    for match in _NUMBER_THEN_WORD.finditer(text):
-        number = match["n"] if match["n"].isdigit() else str(NUMBER_WORDS.get(match["n"], ""))
-        word = _stem(match["w"])
-        if not number:
-            continue
-        owners = [
-            slot.name
-            for slot in spec.slots
-            if slot.categorical and number in slot.values and word in _slot_words(slot)
-        ]
-        if len(owners) == 1:
-            found.setdefault(owners[0], number)
-    for match in _FOR_NUMBER.finditer(text):  # "a table for 4", "for two"
-        number = match["n"] if match["n"].isdigit() else str(NUMBER_WORDS.get(match["n"], ""))
-        owners = [
-            slot.name
-            for slot in spec.slots
-            if slot.categorical and number in slot.values and "people" in _slot_words(slot)
-        ]
-        if number and len(owners) == 1:
-            found.setdefault(owners[0], number)
-    return found
-
-
-def _slot_words(slot: SlotSpec) -> set[str]:
-    short = slot.name.split("-", 1)[-1].lower().replace("_", " ")
-    words = _WORD.findall(f"{short} {slot.description.lower()}")
-    service = slot.name.split("-", 1)[0].lower()
-    return {_stem(w) for w in words if len(w) >= 4 and w not in _ASK_STOP and w != service}
-
-
-_FOR_NUMBER = re.compile(
-    r"\bfor (?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight)\b"
-    r"(?!\s*(?:am|pm|a\.m|p\.m|:|\.\d|o'clock|nights?|days?|stars?|tickets?|minutes?|hours?))"
-)
-_NUMBER_THEN_WORD = re.compile(
-    r"(?<![\w:.])(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight)[\s-]+(?P<w>[a-z]+)"
 )
 
 
@@ -536,7 +328,7 @@ def _slot_values(
         return list(times)
     if spec.categorical and spec.values:
         allowed = [v for v in spec.values if v != DONTCARE]
-        if {v.lower() for v in allowed} <= _YES_NO:
+        if {v.lower() for v in allowed} <= YES_NO:
             words = _SLOT_SYNONYMS.get(short, (short.replace("_", " "),))
             return allowed if any(_has_phrase(text, w) for w in words) else []
         return [v for v in allowed if mentions(v, text)]
@@ -595,11 +387,11 @@ def _novel_spans(schema: DomainSchema, spans: Sequence[str]) -> list[str]:
 def _schema_words(schema: DomainSchema) -> frozenset[str]:
     words: set[str] = set(_CHATTER) | set(NUMBER_WORDS)
     for service in schema.services:
-        words.update(_WORD.findall(service.name.lower().replace("_", " ")))
+        words.update(WORD.findall(service.name.lower().replace("_", " ")))
         for intent in service.intents:
             words.update(intent.name.lower().split("_"))
         for slot in service.slots:
-            words.update(_WORD.findall(slot.name.lower().replace("_", " ").replace("-", " ")))
+            words.update(WORD.findall(slot.name.lower().replace("_", " ").replace("-", " ")))
             for value in slot.values if slot.categorical else ():
                 words.update(value.lower().split())
                 words.update(w for v in SYNONYMS.get(value.lower(), ()) for w in v.split())
@@ -609,14 +401,14 @@ def _schema_words(schema: DomainSchema) -> frozenset[str]:
 
 def _free_text(span: str) -> bool:
     lowered = span.lower()
-    return not _times(lowered) and _DATE.search(lowered) is None
+    return not times_in(lowered) and _DATE.search(lowered) is None
 
 
-def _times(text: str) -> list[str]:
+def times_in(text: str) -> list[str]:
     words = text.split()
     found: dict[str, None] = {}
     for start in range(len(words)):
-        for end in range(start + 1, min(len(words), start + _TIME_WORDS) + 1):
+        for end in range(start + 1, min(len(words), start + TIME_WORDS) + 1):
             span = " ".join(words[start:end]).strip(" ,.;!?\"'()")
             hhmm = parse_time(span)
             if hhmm is not None:
@@ -628,7 +420,7 @@ def _mentions_number(number: int, text: str) -> bool:
     digits = re.search(rf"(?<![\d:.£$]){number}(?![\d:]|\s*(?:am|pm|a\.m|p\.m)\b)", text)
     if digits is not None:
         return True
-    return any(NUMBER_WORDS.get(word) == number for word in _WORD.findall(text))
+    return any(NUMBER_WORDS.get(word) == number for word in WORD.findall(text))
 
 
 @lru_cache(maxsize=4096)
@@ -648,7 +440,7 @@ def _spaced(word: str) -> Iterable[str]:
     return (f"{word[:i]} {word[i:]}" for i in range(3, len(word) - 2))
 
 
-def _plain(text: str) -> str:
+def plain_text(text: str) -> str:
     return text.lower().replace("’", "'")
 
 
@@ -657,8 +449,8 @@ def _cued_services(
 ) -> list[str]:
     """Services the turn names by a distinctive word, or by a categorical value only that
     service has (not a free-text span: every turn has those)."""
-    words = set(_WORD.findall(text))
-    stems = {_stem(w) for w in words}
+    words = set(WORD.findall(text))
+    stems = {stem(w) for w in words}
     keywords = _distinctive_words(schema)
     out = []
     for service in schema.services:
@@ -685,7 +477,7 @@ def _owned_value(
         spec = schema.slot(name)
         if spec is None or not spec.categorical or spec.service != service.name:
             continue
-        if _route_end(name):
+        if route_end(name):
             continue  # a place ("Cambridge") does not say whether it is a train or a taxi
         for value in found:
             owners = {
@@ -694,7 +486,7 @@ def _owned_value(
                 for s in other.slots
                 if s.categorical and value in s.values
             }
-            if owners == {service.name} and value.lower() not in _YES_NO and value != DONTCARE:
+            if owners == {service.name} and value.lower() not in YES_NO and value != DONTCARE:
                 return True
     return False
 
@@ -712,8 +504,8 @@ def _distinctive_cached(schema: DomainSchema) -> dict[str, frozenset[str]]:
         texts = [service.name, service.description]
         texts += [f"{i.name} {i.description}" for i in service.intents]
         texts += [s.name.split("-", 1)[-1] for s in service.slots]
-        words = {w for t in texts for w in _WORD.findall(t.lower().replace("_", " "))}
-        per_service[service.name] = {_stem(w) for w in words if len(w) >= 3 and w not in _STOP}
+        words = {w for t in texts for w in WORD.findall(t.lower().replace("_", " "))}
+        per_service[service.name] = {stem(w) for w in words if len(w) >= 3 and w not in _STOP}
     out = {}
     for name, words in per_service.items():
         others = set().union(*(w for n, w in per_service.items() if n != name))
@@ -721,9 +513,20 @@ def _distinctive_cached(schema: DomainSchema) -> dict[str, frozenset[str]]:
     return out
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     word = word.strip("'-")
     for suffix in ("ies", "es", "s"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
     return word
+
+
+def route_end(slot: str) -> str:
+    short = slot.split("-", 1)[-1].lower()
+    if is_time_slot(slot):
+        return ""
+    if "depart" in short or "origin" in short or short.startswith("from"):
+        return "from"
+    if "destination" in short or short.startswith("to_"):
+        return "to"
+    return ""

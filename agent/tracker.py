@@ -18,7 +18,8 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from agent.candidates import TurnCandidates, complete_unique, turn_candidates
+from agent.candidates import TurnCandidates, turn_candidates
+from agent.completion import complete_unique
 from agent.delta_checks import (
     drop_negated,
     one_slot_per_span,

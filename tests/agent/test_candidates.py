@@ -151,7 +151,7 @@ def test_the_tracker_skips_the_model_when_nothing_can_change() -> None:
 
 
 def test_what_the_model_left_out_is_added_when_only_one_slot_can_take_it() -> None:
-    from agent.candidates import complete_unique
+    from agent.completion import complete_unique
     from agent.domain import StateDelta
 
     user = "Can you find me a cheap guesthouse in the south?"
@@ -204,7 +204,7 @@ def taxi_state() -> DialogueState:
 def test_numbers_belong_to_the_slot_named_after_them(
     user: str, written: dict[str, str], expected: dict[str, str]
 ) -> None:
-    from agent.candidates import complete_unique
+    from agent.completion import complete_unique
     from agent.domain import StateDelta
 
     found = _found(DialogueState(intents={"hotel": "find_hotel"}), user)
@@ -214,7 +214,7 @@ def test_numbers_belong_to_the_slot_named_after_them(
 
 
 def test_from_and_to_decide_origin_and_destination() -> None:
-    from agent.candidates import complete_unique
+    from agent.completion import complete_unique
     from agent.domain import StateDelta
 
     user = "I need a train from Cambridge to Ely on Sunday."
@@ -247,7 +247,7 @@ def test_from_and_to_decide_origin_and_destination() -> None:
 def test_routes_follow_from_and_to(
     state: DialogueState, user: str, expected: dict[str, str]
 ) -> None:
-    from agent.candidates import complete_unique
+    from agent.completion import complete_unique
     from agent.domain import StateDelta
 
     service = next(iter(state.intents))
@@ -277,7 +277,7 @@ def test_a_first_turn_searches_unless_it_asks_to_book() -> None:
 def test_times_go_to_arriving_or_leaving_as_the_user_says(
     user: str, time: str, expected: str
 ) -> None:
-    from agent.candidates import complete_unique
+    from agent.completion import complete_unique
     from agent.domain import StateDelta
 
     found = _found(DialogueState(intents={"taxi": "book_taxi"}), user)
@@ -290,7 +290,7 @@ def test_times_go_to_arriving_or_leaving_as_the_user_says(
 
 
 def test_completion_starts_the_search_the_model_left_out() -> None:
-    from agent.candidates import complete_unique
+    from agent.completion import complete_unique
     from agent.domain import StateDelta
 
     state = DialogueState(slots={"hotel-pricerange": "cheap"}, intents={"hotel": "find_hotel"})
