@@ -162,6 +162,8 @@ def turn_candidates(
     novel = [s for s in _novel_spans(schema, spans) if not set(s.split()) <= named_words]
     spans = [s for s in spans if _plausible_span(schema, s)]
     names = [v for n, found in mentioned.items() if _identity(n) for v in found]
+    unnamed_both = " ".join(w for w in WORD.findall(both) if w not in named_words)
+    unnamed_text = " ".join(w for w in WORD.findall(text) if w not in named_words)
     values: dict[str, tuple[str, ...]] = {}
     certain: set[tuple[str, str]] = set()  # (slot, value) the user's words say for sure
     for name, spec in settable.items():
@@ -171,11 +173,15 @@ def turn_candidates(
             if not _identity(name):
                 found += novel
         else:
-            found = _slot_values(name, spec, both, times, spans)
+            # "Churchill College" is a name, not the type "college"
+            found = _slot_values(
+                name, spec, unnamed_both if spec.categorical else both, times, spans
+            )
             if spec.categorical:  # "a hotel, not a guesthouse"
                 found = [v for v in found if not negated(v, text)]
             if spec.categorical or is_time_slot(name):
-                certain.update((name, v) for v in found if v in times or mentions(v, text))
+                said = unnamed_text if spec.categorical else text
+                certain.update((name, v) for v in found if v in times or mentions(v, said))
             else:  # a place with no records of its own (a taxi's) can be a name on file
                 found = [*names, *found]
         current = state.slots.get(name, "").lower()
@@ -185,16 +191,23 @@ def turn_candidates(
         values[name] = kept
     drops = _DROP_CUE.search(text) is not None
     deletable = frozenset(s for s in state.slots if s in settable) if drops else frozenset()
-    unnamed = " ".join(w for w in WORD.findall(text) if w not in named_words)
-    cued = _cued_services(schema, unnamed, values)  # "the Lucky Star" does not name hotels
-    cued += [  # a name on file ("Loch Fyne") says which service the turn is about
+    cued = _cued_services(schema, unnamed_text, values)  # "the Lucky Star" does not name hotels
+    # the service the conversation is on: the one whose intent was started last
+    recent = [s for s in state.intents if schema.service(s) is not None][-1:]
+    # A name on file ("Loch Fyne") says which service the turn is about, unless it is where a
+    # trip starts or ends ("from Pizza Express to Churchill College" is about the taxi).
+    routed = any(route_end(n) for s in [*recent, *cued] for n in settable if n.startswith(s))
+    cued += [
         service.name
         for service in schema.services
         if service.name not in cued
-        and any(mentioned.get(slot.name) for slot in service.slots if slot.name in settable)
+        and any(
+            not (routed and _after_route_word(value, text))
+            for slot in service.slots
+            if slot.name in settable
+            for value in mentioned.get(slot.name, ())
+        )
     ]
-    # the service the conversation is on: the one whose intent was started last
-    recent = [s for s in state.intents if schema.service(s) is not None][-1:]
     in_play = tuple(dict.fromkeys([*recent, *cued]))
     if not in_play and (open_start or len(schema.services) == 1):
         in_play = tuple(s.name for s in schema.services)
@@ -223,6 +236,15 @@ def turn_candidates(
     sure = frozenset((n, v) for n, v in certain if v in values.get(n, ()))
     return TurnCandidates(
         values, deletable, intents, in_play, dontcare, requestable, sure, tuple(cued)
+    )
+
+
+def _after_route_word(value: str, text: str) -> bool:
+    words = value.removeprefix("the ").split()
+    forms = {" ".join(words), " ".join(words[:2])}  # as _known_mentions finds them
+    return any(
+        re.search(rf"\b(?:from|to|into)\s+(?:the\s+)?{re.escape(form)}\b", text) is not None
+        for form in forms
     )
 
 

@@ -155,7 +155,9 @@ def _said_after(word: str, value: str, text: str) -> bool:
 
 
 _ARRIVE_CUE = re.compile(r"\b(?:arriv\w*|get (?:there|in)|be there|by|reach\w*)\W+(?:\w+\W+)?$")
-_LEAVE_CUE = re.compile(r"\b(?:leav\w*|depart\w*|after|pick(?:ed)? (?:me )?up|go)\W+(?:\w+\W+)?$")
+_LEAVE_CUE = re.compile(
+    r"\b(?:leav\w*|depart\w*|after|pick(?:ed)? (?:me )?up|go|at)\W+(?:\w+\W+)?$"
+)
 
 
 def _attached_times(found: TurnCandidates, service: str, text: str) -> dict[str, str]:

@@ -313,3 +313,12 @@ def test_negated_values_and_bare_words_are_no_candidates() -> None:
     assert "taxi-departure" not in taxi.values
     stars = _found(DialogueState(), "I'd like a 2 star hotel in the east.")
     assert stars.intents == ("find_hotel",)  # "2" is the stars, not a booking for 2
+
+
+def test_places_of_a_trip_do_not_start_their_own_service() -> None:
+    taxi = DialogueState(slots={"taxi-leaveat": "17:45"}, intents={"taxi": "book_taxi"})
+    found = _found(taxi, "From Pizza Express to Churchill College.")
+    assert found.services == ("taxi",)
+    assert "churchill college" in found.values["taxi-destination"]
+    named = _found(DialogueState(), "Where is Churchill College?")
+    assert "attraction" in named.services
