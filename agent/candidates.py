@@ -125,6 +125,7 @@ class TurnCandidates:
     # time they said, a name or cuisine on file they named (not a free span)
     certain: frozenset[tuple[str, str]] = frozenset()
     named: tuple[str, ...] = ()  # services the turn itself names (not only the one in play)
+    asked: frozenset[str] = frozenset()  # requestable slots the question names outright
 
     def slots_of(self, service: str) -> list[str]:
         """Slots of ``service`` the turn can set or drop, sorted."""
@@ -234,9 +235,17 @@ def turn_candidates(
         if _asks_about(slot, text)
     )
     sure = frozenset((n, v) for n, v in certain if v in values.get(n, ()))
+    asked = frozenset(n for n in requestable if _names_slot(n, text))
     return TurnCandidates(
-        values, deletable, intents, in_play, dontcare, requestable, sure, tuple(cued)
+        values, deletable, intents, in_play, dontcare, requestable, sure, tuple(cued), asked
     )
+
+
+def _names_slot(slot: str, text: str) -> bool:
+    """The question uses the slot's own name ("postcode", "phone", "entrance fee")."""
+    short = slot.split("-", 1)[-1].lower().replace("_", " ")
+    forms = [short, *(_spaced(short) if " " not in short and len(short) >= 6 else ())]
+    return any(_has_phrase(text, form) for form in forms)
 
 
 def _after_route_word(value: str, text: str) -> bool:

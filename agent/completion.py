@@ -85,8 +85,6 @@ def complete_unique(
         for slot, value in _route_values(found, service, plain_text(user_text)).items():
             if slot in moved or slot not in delta.deleted:
                 moved[slot] = value
-    if not added and moved == dict(delta.set):
-        return delta
     intents = dict(delta.intents)
     spec = schema.service(service) if schema is not None else None
     if added and not intents and spec is not None:
@@ -94,7 +92,11 @@ def complete_unique(
         searches = [i.name for i in spec.intents if not i.transactional and i.name in found.intents]
         if len(searches) == 1:
             intents[service] = searches[0]
-    return replace(delta, set={**moved, **added}, intents=intents)
+    asked = {n for n in found.asked if n.split("-", 1)[0] == service} - set(delta.requested)
+    if not added and not asked and moved == dict(delta.set) and intents == dict(delta.intents):
+        return delta
+    requested = frozenset({*delta.requested, *asked})  # "the postcode of Loch Fyne?"
+    return replace(delta, set={**moved, **added}, intents=intents, requested=requested)
 
 
 def _oriented(values: dict[str, str], text: str) -> dict[str, str]:

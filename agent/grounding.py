@@ -151,5 +151,7 @@ def _needs(act: Act) -> list[str]:
     if act.type is ActType.CONFIRM and act.entities:
         return [act.entities[0].name]
     if act.type is ActType.BOOK and act.booking:
-        return [act.booking.reference]
+        # what the transaction made is news to the user: a taxi's phone number too
+        made = [v for k, v in act.booking.slots.items() if k.endswith("-phone") and v]
+        return [act.booking.reference, *made]
     return []

@@ -322,3 +322,14 @@ def test_places_of_a_trip_do_not_start_their_own_service() -> None:
     assert "churchill college" in found.values["taxi-destination"]
     named = _found(DialogueState(), "Where is Churchill College?")
     assert "attraction" in named.services
+
+
+def test_a_question_naming_a_slot_requests_it_even_if_the_model_does_not() -> None:
+    from agent.completion import complete_unique
+    from agent.domain import StateDelta
+
+    user = "Can you tell me the postcode of Loch Fyne?"
+    found = _found(DialogueState(), user)
+    completed = complete_unique(StateDelta(), found, SCHEMA, user)
+    assert completed.requested == {"restaurant-postcode"}
+    assert completed.set == {"restaurant-name": "loch fyne"}
