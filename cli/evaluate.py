@@ -54,6 +54,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sgd.add_argument("--no-trim", action="store_true", help="spans may start with 'in', 'for'…")
     sgd.add_argument("--require-support", action="store_true", help="categorical only if said")
     sgd.add_argument("--no-checks", action="store_true", help="no negation / one-span checks")
+    sgd.add_argument(
+        "--no-candidates", action="store_true", help="the schema-wide grammar (settings A-C)"
+    )
+    sgd.add_argument(
+        "--no-completion", action="store_true", help="do not fill in what the words settle"
+    )
     sgd.set_defaults(func=run_sgd)
 
 
@@ -101,6 +107,8 @@ def _options(args: argparse.Namespace) -> TrackerOptions:
         negation_check=not args.no_checks,
         one_slot_per_span=not args.no_checks,
         require_support=args.require_support,
+        candidates=not args.no_candidates,
+        complete_unique=not args.no_completion,
     )
 
 
