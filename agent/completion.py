@@ -88,10 +88,21 @@ def complete_unique(
     intents = dict(delta.intents)
     spec = schema.service(service) if schema is not None else None
     if added and not intents and spec is not None:
-        # values for a service nobody started yet: start its search (when it has just one)
-        searches = [i.name for i in spec.intents if not i.transactional and i.name in found.intents]
-        if len(searches) == 1:
-            intents[service] = searches[0]
+        # values for an intent the model did not start: a booking's own details ("for 2 people
+        # on Friday") start the booking, anything else the search (when there is just one)
+        allowed = [i for i in spec.intents if i.name in found.intents]
+        searched = {
+            n for i in spec.intents if not i.transactional for n in (*i.required, *i.optional)
+        }
+        books = [
+            i
+            for i in allowed
+            if i.transactional and set(added) & ({*i.required, *i.optional} - searched)
+        ]
+        searches = [i for i in allowed if not i.transactional]
+        chosen = books if len(books) == 1 else searches
+        if len(chosen) == 1:
+            intents[service] = chosen[0].name
     asked = {n for n in found.asked if n.split("-", 1)[0] == service} - set(delta.requested)
     if not added and not asked and moved == dict(delta.set) and intents == dict(delta.intents):
         return delta

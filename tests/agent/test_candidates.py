@@ -333,3 +333,18 @@ def test_a_question_naming_a_slot_requests_it_even_if_the_model_does_not() -> No
     completed = complete_unique(StateDelta(), found, SCHEMA, user)
     assert completed.requested == {"restaurant-postcode"}
     assert completed.set == {"restaurant-name": "loch fyne"}
+
+
+def test_completion_starts_a_booking_when_booking_details_were_said() -> None:
+    from agent.completion import complete_unique
+    from agent.domain import StateDelta
+
+    user = "Book a table at Zizzi Cambridge for 2 people on Friday at 18:00."
+    completed = complete_unique(StateDelta(), _found(DialogueState(), user), SCHEMA, user)
+    assert completed.intents == {"restaurant": "book_restaurant"}
+    assert completed.set == {
+        "restaurant-bookday": "friday",
+        "restaurant-bookpeople": "2",
+        "restaurant-booktime": "18:00",
+        "restaurant-name": "zizzi cambridge",
+    }

@@ -7,6 +7,7 @@ finds the conversation by search. Reads the screen with ``tmux capture-pane`` on
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUEST = "I want a cheap italian restaurant in the centre"
+BOOK = "Book a table at Zizzi Cambridge for 2 people on Friday at 18:00."
+_BOOKED = re.compile(r"restaurant [A-Z0-9]{8} zizzi cambridge", re.IGNORECASE)
 
 pytestmark = [
     pytest.mark.tmux,
@@ -85,6 +88,9 @@ def terminal(tmp_path: Path) -> Terminal:
     term.shutdown()
 
 
+_LOADING = ("loading model", "preparing", "reading the domain")
+
+
 def _replied(screen: str) -> bool:
     return "slotchat" in screen and "thinking…" not in screen and "– tok/s" not in screen
 
@@ -101,6 +107,13 @@ def test_chat_state_panel_quit_and_find_again(terminal: Terminal, tmp_path: Path
     assert "(next: " in screen  # the policy's act, shown when on_state arrived
     assert "restaurant-food" in screen and "italian" in screen.split("restaurant-food", 1)[1]
     assert "model tiny · " in screen and "tok/s" in screen and "ctx " in screen
+    # book a table: the engine asks for confirmation first, then the panel lists the booking
+    terminal.keys(BOOK, literal=True)
+    terminal.keys("Enter")
+    terminal.wait(lambda s: _replied(s) and "(next: confirm" in s, 600, "the confirmation")
+    terminal.keys("Yes please.", literal=True)
+    terminal.keys("Enter")
+    screen = terminal.wait(lambda s: _replied(s) and _BOOKED.search(s) is not None, 600, "booking")
     terminal.keys("C-q")
     deadline = time.monotonic() + 30
     while terminal.alive() and time.monotonic() < deadline:
@@ -111,7 +124,7 @@ def test_chat_state_panel_quit_and_find_again(terminal: Terminal, tmp_path: Path
     terminal.wait(lambda s: "Type a message" in s, 30, "the second start")
     # Known gap: keys typed into the search box while the engine is still loading were seen to
     # get lost in a real terminal; wait for the model (the loading label goes away) first.
-    terminal.wait(lambda s: "loading model" not in s and "preparing" not in s, 300, "the model")
+    terminal.wait(lambda s: not any(w in s for w in _LOADING), 300, "the model")
     terminal.keys("C-o")
     terminal.wait(lambda s: "Conversations" in s and "cheap italian" in s, 30, "the sessions")
     terminal.keys("/")
