@@ -111,19 +111,15 @@ def complete_unique(
 
 
 def _oriented(values: dict[str, str], text: str) -> dict[str, str]:
-    """Origin and destination as the user's "from" and "to" say: a small model often swaps
-    them ("from Cambridge to Ely" written as departure: ely)."""
+    """Drop a place the model put at the wrong end of a trip: the user said "from X" (and not
+    "to X") but the model wrote X as the destination, or the other way round. The right end
+    is then filled from the words by :func:`_route_values` (a small model often swaps them)."""
     out = dict(values)
-    for origin in [n for n in values if route_end(n) == "from"]:
-        prefix = origin.split("-", 1)[0]
-        target = next((n for n in values if n.startswith(prefix) and route_end(n) == "to"), "")
-        value = values[origin]
-        if _said_after("to", value, text) and not _said_after("from", value, text):
-            if target and _said_after("from", values[target], text):
-                out[origin], out[target] = values[target], value
-            elif not target:
-                del out[origin]
-                out[_partner(origin)] = value
+    for slot, value in values.items():
+        end = route_end(slot)
+        other = "to" if end == "from" else "from"
+        if end and _said_after(other, value, text) and not _said_after(end, value, text):
+            del out[slot]
     return out
 
 
@@ -154,17 +150,9 @@ def _route_values(found: TurnCandidates, service: str, text: str) -> dict[str, s
     return out
 
 
-def _partner(origin: str) -> str:
-    prefix, short = origin.split("-", 1)
-    for a, b in (("departure", "destination"), ("origin", "destination"), ("from_", "to_")):
-        if a in short:
-            return f"{prefix}-{short.replace(a, b)}"
-    return origin
-
-
-def _said_after(word: str, value: str, text: str) -> bool:
+def _said_after(end: str, value: str, text: str) -> bool:
     bare = re.escape(value.lower().removeprefix("the "))
-    return re.search(rf"\b{word} (?:the )?{bare}\b", text) is not None
+    return re.search(rf"\b(?:{_ROUTE_WORDS[end]})\s+(?:the\s+)?{bare}\b", text) is not None
 
 
 _ARRIVE_CUE = re.compile(r"\b(?:arriv\w*|get (?:there|in)|be there|by|reach\w*)\W+(?:\w+\W+)?$")

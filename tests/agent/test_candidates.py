@@ -348,3 +348,15 @@ def test_completion_starts_a_booking_when_booking_details_were_said() -> None:
         "restaurant-booktime": "18:00",
         "restaurant-name": "zizzi cambridge",
     }
+
+
+def test_a_place_said_after_from_is_never_the_destination() -> None:
+    from agent.completion import complete_unique
+    from agent.domain import StateDelta
+
+    state = DialogueState(slots={"train-destination": "ely"}, intents={"train": "find_train"})
+    user = "From Cambridge on Sunday, leaving after 10am."
+    written = StateDelta(set={"train-destination": "cambridge"})
+    fixed = complete_unique(written, _found(state, user), SCHEMA, user).set
+    assert fixed.get("train-departure") == "cambridge"
+    assert "train-destination" not in fixed

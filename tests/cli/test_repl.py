@@ -160,18 +160,16 @@ def test_state_line_is_one_json_line() -> None:
 
 
 @pytest.mark.model
-def test_restaurant_search_and_book_with_a_real_model(tmp_path: Path) -> None:
-    """The whole flow runs on `tiny`; its tracker is weak, so the test accepts weaker answers
-    but never a booking without a confirmation before it."""
-    done = repl(tmp_path, BOOKING_DIALOGUE, "--show-state", model="tiny", timeout=600)
+@pytest.mark.parametrize("pack", ["tiny", "default"])
+def test_restaurant_search_and_book_with_a_real_model(tmp_path: Path, pack: str) -> None:
+    """Search, book, confirm on real weights: an offer, a confirmation, then a booking."""
+    done = repl(tmp_path, BOOKING_DIALOGUE, "--show-state", model=pack, timeout=900)
     assert done.returncode == 0, done.stderr
     found = records(done.stdout)
     assert len(found) == len(BOOKING_DIALOGUE)
     state = found[0]["state"]
     assert isinstance(state, dict)
-    assert state.get("restaurant-food") == "italian" or found[0]["act"] in {"offer", "request"}
-    acts = [r["act"] for r in found]
-    for index, act in enumerate(acts):
-        if act == "book":
-            assert index > 0 and acts[index - 1] == "confirm"
-            assert found[index]["booking"]
+    assert state.get("restaurant-food") == "italian"
+    assert [r["act"] for r in found] == ["offer", "confirm", "book"]
+    assert found[2]["booking"]
+    assert not found[0]["booking"] and not found[1]["booking"]
