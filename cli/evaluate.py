@@ -199,6 +199,8 @@ def _result(args: argparse.Namespace, pack: str, run: EvalRun) -> dict[str, Any]
         type_check=not args.no_type_check,
         require_support=args.require_support,
         checks=not args.no_checks,
+        candidates=not args.no_candidates,
+        completion=not args.no_completion,
     )
     return result
 
