@@ -436,14 +436,20 @@ def _free_text(span: str) -> bool:
 
 
 def times_in(text: str) -> list[str]:
+    """Every time ``text`` states, as ``HH:MM``; of overlapping readings the longest wins
+    ("5:15 pm" is 17:15, not also 05:15)."""
     words = text.split()
     found: dict[str, None] = {}
-    for start in range(len(words)):
-        for end in range(start + 1, min(len(words), start + TIME_WORDS) + 1):
-            span = " ".join(words[start:end]).strip(" ,.;!?\"'()")
-            hhmm = parse_time(span)
+    start = 0
+    while start < len(words):
+        for end in range(min(len(words), start + TIME_WORDS), start, -1):
+            hhmm = parse_time(" ".join(words[start:end]).strip(" ,.;!?\"'()"))
             if hhmm is not None:
                 found[hhmm] = None
+                start = end
+                break
+        else:
+            start += 1
     return list(found)
 
 
