@@ -132,6 +132,27 @@ class TurnCandidates:
         names = {*self.values, *self.deletable}
         return sorted(n for n in names if n.split("-", 1)[0] == service)
 
+    def owners(self, service: str) -> tuple[dict[str, list[str]], dict[str, int]]:
+        """For ``service``: each certain value → the slots it is certain for, and each slot →
+        how many certain values it has."""
+        owners: dict[str, list[str]] = {}
+        per_slot: dict[str, int] = {}
+        for name, value in sorted(self.certain):
+            if name.split("-", 1)[0] == service:
+                owners.setdefault(value, []).append(name)
+                per_slot[name] = per_slot.get(name, 0) + 1
+        return owners, per_slot
+
+    def settled(self, service: str) -> dict[str, str]:
+        """Slots of ``service`` the user's words settle alone: one certain value, which no
+        other slot could take (yes/no values excepted: "free wifi" may mean yes or free)."""
+        owners, per_slot = self.owners(service)
+        return {
+            slots[0]: value
+            for value, slots in owners.items()
+            if len(slots) == 1 and per_slot[slots[0]] == 1 and value.lower() not in YES_NO
+        }
+
 
 def turn_candidates(
     schema: DomainSchema,
@@ -163,8 +184,9 @@ def turn_candidates(
     novel = [s for s in _novel_spans(schema, spans) if not set(s.split()) <= named_words]
     spans = [s for s in spans if _plausible_span(schema, s)]
     names = [v for n, found in mentioned.items() if _identity(n) for v in found]
-    unnamed_both = " ".join(w for w in WORD.findall(both) if w not in named_words)
-    unnamed_text = " ".join(w for w in WORD.findall(text) if w not in named_words)
+    named_values = [v for found in mentioned.values() for v in found]
+    unnamed_both = _without(both, named_values)
+    unnamed_text = _without(text, named_values)
     values: dict[str, tuple[str, ...]] = {}
     certain: set[tuple[str, str]] = set()  # (slot, value) the user's words say for sure
     for name, spec in settable.items():
@@ -246,6 +268,16 @@ def _names_slot(slot: str, text: str) -> bool:
     short = slot.split("-", 1)[-1].lower().replace("_", " ")
     forms = [short, *(_spaced(short) if " " not in short and len(short) >= 6 else ())]
     return any(_has_phrase(text, form) for form in forms)
+
+
+def _without(text: str, names: Sequence[str]) -> str:
+    """``text`` with the names on file it mentions blanked out (as :func:`_known_mentions`
+    finds them: whole, without "the", or by their first two words)."""
+    for name in sorted(names, key=len, reverse=True):
+        words = name.removeprefix("the ").split()
+        for form in (" ".join(words), " ".join(words[:2])):
+            text = re.sub(rf"(?<![\w-]){re.escape(form)}(?![\w-])", " ", text)
+    return text
 
 
 def _after_route_word(value: str, text: str) -> bool:

@@ -52,12 +52,7 @@ def complete_unique(
     if len(services) != 1:
         return delta
     service = services[0]
-    owners: dict[str, list[str]] = {}
-    per_slot: dict[str, int] = {}
-    for name, value in sorted(found.certain):
-        if name.split("-", 1)[0] == service:
-            owners.setdefault(value, []).append(name)
-            per_slot[name] = per_slot.get(name, 0) + 1
+    owners, per_slot = found.owners(service)
     attached = _attached_numbers(schema, service, user_text) if schema and user_text else {}
     attached.update(_attached_times(found, service, plain_text(user_text)) if user_text else {})
     for slot, value in attached.items():

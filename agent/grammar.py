@@ -190,13 +190,19 @@ def _printable(text: str) -> bool:
     return text.isprintable()
 
 
-def turn_grammar(schema: DomainSchema, candidates: TurnCandidates) -> str | None:
+def turn_grammar(
+    schema: DomainSchema, candidates: TurnCandidates, *, omit_settled: bool = False
+) -> str | None:
     """The GBNF of the deltas one turn allows (:mod:`agent.candidates`), or ``None`` when the
     only one is ``{}`` (the caller needs no model call then).
 
     The intent comes first in a delta, so the grammar branches on it: after ``"intent": X``
     only the slots and requestable slots of X's service follow; without an intent, those of
     the services in play. A booking turn of the taxi can therefore not touch train slots.
+
+    ``omit_settled``: where the branch fixes the service, slots the user's words settle alone
+    (:meth:`TurnCandidates.settled`) are left out; :mod:`agent.completion` writes them, and the
+    model spends its tokens only on what needs a decision.
     """
     rules: dict[str, str] = {}
     values = {name: f"v{n}" for n, name in enumerate(sorted(candidates.values))}
@@ -207,10 +213,13 @@ def turn_grammar(schema: DomainSchema, candidates: TurnCandidates) -> str | None
     for number, intent in enumerate(candidates.intents):
         service = _service_of(schema, intent)
         head = f"{literal(json.dumps(INTENT_KEY) + ': ')} {json_literal(intent)}"
-        members = _service_members(schema, [service], candidates, values, rules, f"i{number}")
+        skip = set(candidates.settled(service)) if omit_settled else set()
+        members = _service_members(schema, [service], candidates, values, rules, f"i{number}", skip)
         chain = _chain(f"i{number}m", members, rules)
         branches.append(f'{head} (", " {chain})?' if chain else head)
-    members = _service_members(schema, candidates.services, candidates, values, rules, "n")
+    single = candidates.services[0] if len(candidates.services) == 1 else ""
+    skip = set(candidates.settled(single)) if omit_settled and single else set()
+    members = _service_members(schema, candidates.services, candidates, values, rules, "n", skip)
     if members:
         branches.append(_chain("n", members, rules))
     if not branches:
@@ -231,10 +240,13 @@ def _service_members(
     values: dict[str, str],
     rules: dict[str, str],
     prefix: str,
+    skip: set[str] | None = None,
 ) -> list[str]:
     """Members in render_delta's order: slots sorted by name, then ``requested``."""
     members: list[str] = []
-    names = sorted(n for service in services for n in candidates.slots_of(service))
+    names = sorted(
+        n for service in services for n in candidates.slots_of(service) if n not in (skip or ())
+    )
     for name in names:
         choices = [values[name]] if name in values else []
         if name in candidates.deletable:

@@ -72,6 +72,8 @@ class TrackerOptions:
     open_start: bool = True  # a first turn naming no service may start any (not in a chat)
     # add what the model left out when the turn leaves no doubt (agent.candidates)
     complete_unique: bool = True
+    # leave what the words settle out of the grammar (completion writes it): fewer tokens
+    omit_settled: bool = False
 
 
 class StateTracker:
@@ -155,7 +157,8 @@ class StateTracker:
             vocabulary=self._vocabulary,
             open_start=self._options.open_start,
         )
-        return turn_grammar(self._schema, found)
+        omit = self._options.omit_settled and self._options.complete_unique
+        return turn_grammar(self._schema, found, omit_settled=omit)
 
     def _constraint(
         self, state: DialogueState, system_text: str, user_text: str

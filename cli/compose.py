@@ -107,7 +107,11 @@ def build_engine(
     # values the user gave ("What's the phone?" after an offer must not set the name).
     # "Hello!" must not start a task either.
     options = TrackerOptions(
-        require_support=True, move_to_categorical=True, system_values=False, open_start=False
+        require_support=True,
+        move_to_categorical=True,
+        system_values=False,
+        open_start=False,
+        omit_settled=True,
     )
     tracker = StateTracker(model, prompts, pack.schema, options, backend.vocabulary())
     warm = getattr(model, "warm", None)  # llama.cpp: cache the static prefixes before turn 1

@@ -360,3 +360,9 @@ def test_a_place_said_after_from_is_never_the_destination() -> None:
     fixed = complete_unique(written, _found(state, user), SCHEMA, user).set
     assert fixed.get("train-departure") == "cambridge"
     assert "train-destination" not in fixed
+
+
+def test_a_clock_time_is_no_number_of_tickets() -> None:
+    state = DialogueState(intents={"train": "find_train"})
+    found = _found(state, "I want to leave after 10:00.")
+    assert "train-bookpeople" not in found.values
