@@ -73,6 +73,16 @@ class ExemplarSelector(BaseExampleSelector, ABC):
             raise TypeError("add_example expects {'turn': AnnotatedTurn}")
         self.index.add(turn)
 
+    def with_nearest(
+        self, selection: Selection, state: DialogueState, system: str, user: str
+    ) -> Selection:
+        """``selection``'s static exemplars plus the nearest turn not among them, as the one
+        dynamic exemplar (``hybrid``, ``anchored``)."""
+        taken = {id(t) for t in selection.static}
+        hits = self.ranked(key_tokens(state, system, user), 2)
+        extra = [turn for turn, _ in hits if id(turn) not in taken][:1]
+        return Selection(static=selection.static, dynamic=tuple(extra))
+
     def ranked(
         self, query: Sequence[str], n: int, services: Sequence[ServiceSpec] = ()
     ) -> list[tuple[AnnotatedTurn, float]]:
@@ -171,11 +181,7 @@ class HybridSelector(DialogueSelector):
     name = "hybrid"
 
     def select(self, state: DialogueState, system: str, user: str) -> Selection:
-        pinned = super().select(state, system, user)
-        taken = {id(t) for t in pinned.static}
-        hits = self.ranked(key_tokens(state, system, user), 2)
-        extra = [turn for turn, _ in hits if id(turn) not in taken][:1]
-        return Selection(static=pinned.static, dynamic=tuple(extra))
+        return self.with_nearest(super().select(state, system, user), state, system, user)
 
 
 class AnchoredSelector(FixedSelector):
@@ -186,11 +192,7 @@ class AnchoredSelector(FixedSelector):
     name = "anchored"
 
     def select(self, state: DialogueState, system: str, user: str) -> Selection:
-        anchored = super().select(state, system, user)
-        taken = {id(t) for t in anchored.static}
-        hits = self.ranked(key_tokens(state, system, user), 2)
-        extra = [turn for turn, _ in hits if id(turn) not in taken][:1]
-        return Selection(static=anchored.static, dynamic=tuple(extra))
+        return self.with_nearest(super().select(state, system, user), state, system, user)
 
 
 STRATEGIES: dict[str, type[ExemplarSelector]] = {
