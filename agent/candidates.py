@@ -289,6 +289,12 @@ def _after_route_word(value: str, text: str) -> bool:
     )
 
 
+def _words_of(name: str) -> str:
+    """An identifier as words: "book_restaurant" and SGD's "AddAlarm" → "book restaurant",
+    "Add Alarm"."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).replace("_", " ")
+
+
 def _identity(slot: str) -> bool:
     return slot.endswith("name") or slot.endswith("id")
 
@@ -331,7 +337,7 @@ def _may_start(
     elsewhere = {v for n, found in values.items() if n not in own for v in found}
     if any(set(values.get(n, ())) - elsewhere for n in own):
         return True  # a value only a booking takes ("on Friday"), not "2" of "2 star"
-    words = set(WORD.findall(f"{intent.name} {intent.description}".lower().replace("_", " ")))
+    words = set(WORD.findall(f"{_words_of(intent.name)} {intent.description}".lower()))
     words -= {service.name.lower(), *ASK_STOP, *_CHATTER_INTENT}
     return any(_has_phrase(text, w) for w in words if len(w) >= 3)
 
@@ -452,7 +458,7 @@ def _schema_words(schema: DomainSchema) -> frozenset[str]:
     for service in schema.services:
         words.update(WORD.findall(service.name.lower().replace("_", " ")))
         for intent in service.intents:
-            words.update(intent.name.lower().split("_"))
+            words.update(_words_of(intent.name).lower().split())
         for slot in service.slots:
             words.update(WORD.findall(slot.name.lower().replace("_", " ").replace("-", " ")))
             for value in slot.values if slot.categorical else ():
@@ -571,7 +577,7 @@ def _distinctive_cached(schema: DomainSchema) -> dict[str, frozenset[str]]:
     per_service: dict[str, set[str]] = {}
     for service in schema.services:
         texts = [service.name, service.description]
-        texts += [f"{i.name} {i.description}" for i in service.intents]
+        texts += [f"{_words_of(i.name)} {i.description}" for i in service.intents]
         texts += [s.name.split("-", 1)[-1] for s in service.slots]
         words = {w for t in texts for w in WORD.findall(t.lower().replace("_", " "))}
         per_service[service.name] = {stem(w) for w in words if len(w) >= 3 and w not in _STOP}
