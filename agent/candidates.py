@@ -180,6 +180,14 @@ def turn_candidates(
     times = times_in(text)
     known = {n: v for n, v in (vocabulary or {}).items() if not is_time_slot(n)}
     mentioned = {n: _known_mentions(v, both) for n, v in known.items()}
+    # a name said in full hides the shorter names inside it: "Pizza Hut City Centre" is not
+    # also "City Centre North B and B" by its first two words
+    whole = [v for found in mentioned.values() for v in found if _has_phrase(both, _bare(v))]
+    rest = _blank(both, [_bare(v) for v in whole])
+    mentioned = {
+        n: [v for v in found if v in whole or _known_mentions([v], rest)]
+        for n, found in mentioned.items()
+    }
     named_words = {w for found in mentioned.values() for v in found for w in v.split()}
     novel = [s for s in _novel_spans(schema, spans) if not set(s.split()) <= named_words]
     spans = [s for s in spans if _plausible_span(schema, s)]
@@ -273,11 +281,21 @@ def _names_slot(slot: str, text: str) -> bool:
 def _without(text: str, names: Sequence[str]) -> str:
     """``text`` with the names on file it mentions blanked out (as :func:`_known_mentions`
     finds them: whole, without "the", or by their first two words)."""
-    for name in sorted(names, key=len, reverse=True):
-        words = name.removeprefix("the ").split()
-        for form in (" ".join(words), " ".join(words[:2])):
-            text = re.sub(rf"(?<![\w-]){re.escape(form)}(?![\w-])", " ", text)
+    forms = []
+    for name in names:
+        words = _bare(name).split()
+        forms += [" ".join(words), " ".join(words[:2])]
+    return _blank(text, forms)
+
+
+def _blank(text: str, phrases: Sequence[str]) -> str:
+    for phrase in sorted(set(phrases), key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", " ", text)
     return text
+
+
+def _bare(name: str) -> str:
+    return name.lower().removeprefix("the ")
 
 
 def _after_route_word(value: str, text: str) -> bool:

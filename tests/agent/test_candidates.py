@@ -366,3 +366,9 @@ def test_a_clock_time_is_no_number_of_tickets() -> None:
     state = DialogueState(intents={"train": "find_train"})
     found = _found(state, "I want to leave after 10:00.")
     assert "train-bookpeople" not in found.values
+
+
+def test_a_name_said_in_full_hides_the_names_inside_it() -> None:
+    found = _found(RESTAURANT, "Pizza Hut City Centre sounds good. Book it for 2 people.")
+    assert "hotel" not in found.services
+    assert "hotel-name" not in found.values
