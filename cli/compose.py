@@ -25,10 +25,11 @@ RESPONDER_MODES = ("model", "template")
 # tokens for the tracker prompt: the whole cambridge schema alone is ~1,500 (Qwen tokenizer); the
 # static part is served from the runtime's prefix cache after the first turn
 TRACKER_BUDGET = 2560
-# exemplars chosen for the dialogue (cached) plus the nearest one for each turn: measured on
-# cambridge, "dialogue" alone keeps the first turn's search exemplars and then misses the
-# booking turn ("book it for 2 on friday at 18:00" came out as a list of requested slots)
-TRACKER_STRATEGY = "anchored"
+# exemplars: one fixed set covering every service, in the prefix that is cached at start-up.
+# With the candidate grammar a per-turn nearest exemplar (``anchored``) no longer changed the
+# scripted suite's result (48/48 on default either way) and cost ~100 uncached tokens a turn:
+# state p50 2.05 s with it, 1.41 s without (docs/bench-turn.md).
+TRACKER_STRATEGY = "fixed"
 
 
 def open_model_for(settings: Settings, progress: Progress | None = None) -> ChatModel:
