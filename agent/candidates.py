@@ -451,7 +451,10 @@ def _known_mentions(known: Sequence[str], text: str) -> list[str]:
         lowered = value.lower()
         bare = lowered.removeprefix("the ")
         words = bare.split()
-        if _has_phrase(text, bare) or (len(words) >= 3 and _has_phrase(text, " ".join(words[:2]))):
+        head = " ".join(words[:2]) if len(words) >= 3 else bare
+        if head not in text:  # a substring test first: thousands of train ids per turn
+            continue
+        if _has_phrase(text, bare) or (head != bare and _has_phrase(text, head)):
             out.append(lowered)
     return out
 
@@ -584,12 +587,8 @@ def _owned_value(
     return False
 
 
-def _distinctive_words(schema: DomainSchema) -> dict[str, frozenset[str]]:
-    return _distinctive_cached(schema)
-
-
 @lru_cache(maxsize=64)
-def _distinctive_cached(schema: DomainSchema) -> dict[str, frozenset[str]]:
+def _distinctive_words(schema: DomainSchema) -> dict[str, frozenset[str]]:
     """Per service, the stems of words from its name, description, intents and slot names that
     no other service of the schema uses."""
     per_service: dict[str, set[str]] = {}

@@ -44,7 +44,7 @@ from agent.grammar import (
     turn_grammar,
     utterance_spans,
 )
-from agent.normalize import is_time_slot, normalize_value
+from agent.normalize import normalize_value
 from agent.ports import ChatModel, TrackerPrompts
 
 log = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ class StateTracker:
         self._vocabulary = {
             slot: tuple(values)
             for slot, values in (vocabulary or {}).items()
-            if slot in self._trackable and not is_time_slot(slot)
+            if slot in self._trackable
         }
         self.last_output = ""  # the model's raw text of the last turn, for diagnosis
 
@@ -120,58 +120,67 @@ class StateTracker:
             self.last_output = ""
             delta = StateDelta()
             return delta, state.apply(delta)
-        self._found: TurnCandidates | None = None
-        self.last_output = self._generate(state, system_text, user_text)
+        use = self._options.constrained and self._options.candidates
+        found = self._candidates(state, system_text, user_text) if use else None
+        self.last_output = self._generate(state, system_text, user_text, found)
         delta = self._parse(self.last_output)
-        if self._found is not None and self._options.complete_unique:
-            delta = complete_unique(delta, self._found, self._schema, user_text)
+        if found is not None and self._options.complete_unique:
+            delta = complete_unique(delta, found, self._schema, user_text)
         delta = self._clean(delta, state, system_text, user_text)
         return delta, state.apply(delta)
 
-    def _generate(self, state: DialogueState, system_text: str, user_text: str) -> str:
+    def _generate(
+        self,
+        state: DialogueState,
+        system_text: str,
+        user_text: str,
+        found: TurnCandidates | None,
+    ) -> str:
         messages = self._prompts.tracker_messages(state, system_text, user_text)
         params = GenerationParams(max_tokens=self._options.max_tokens, temperature=0.0)
-        if self._options.constrained and self._options.candidates:
-            gbnf = self._candidate_grammar(state, system_text, user_text)
+        if found is not None:
+            omit = self._options.omit_settled and self._options.complete_unique
+            gbnf = turn_grammar(self._schema, found, omit_settled=omit)
             if gbnf is None:
                 return "{}"  # nothing the turn could change: no model call
-            return self._model.complete(messages, params, Constraint(gbnf=gbnf)).text
-        constraint = self._constraint(state, system_text, user_text)
+            constraint: Constraint | None = Constraint(gbnf=gbnf)
+        else:
+            constraint = self._constraint(state, system_text, user_text)
         return self._model.complete(messages, params, constraint).text
 
-    def _candidate_grammar(
-        self, state: DialogueState, system_text: str, user_text: str
-    ) -> str | None:
-        grammar = self._options.grammar
+    def _candidates(self, state: DialogueState, system_text: str, user_text: str) -> TurnCandidates:
         context = system_text[:_SPAN_SOURCE_CHARS] if self._options.system_values else ""
-        texts = [user_text[:_SPAN_SOURCE_CHARS], context]
-        spans = utterance_spans(texts, grammar.max_span_words, trim=grammar.trim_spans)
-        found = self._found = turn_candidates(
+        return turn_candidates(
             self._schema,
             self._trackable,
             state,
             user_text[:_SPAN_SOURCE_CHARS],
-            spans=spans,
+            spans=self._spans(user_text, context),
             context_text=context,
-            dontcare=says_dontcare(user_text) or not self._options.dontcare_cue,
+            dontcare=self._dontcare(user_text),
             vocabulary=self._vocabulary,
             open_start=self._options.open_start,
         )
-        omit = self._options.omit_settled and self._options.complete_unique
-        return turn_grammar(self._schema, found, omit_settled=omit)
 
     def _constraint(
         self, state: DialogueState, system_text: str, user_text: str
     ) -> Constraint | None:
         if not self._options.constrained:
             return None
-        grammar = self._options.grammar
-        texts = [user_text[:_SPAN_SOURCE_CHARS], system_text[:_SPAN_SOURCE_CHARS]]
-        spans = utterance_spans(texts, grammar.max_span_words, trim=grammar.trim_spans)
-        dontcare = says_dontcare(user_text) or not self._options.dontcare_cue
-        return Constraint(
-            gbnf=delta_grammar(self._schema, state, spans, grammar, dontcare=dontcare)
+        spans = self._spans(user_text, system_text)
+        grammar = delta_grammar(
+            self._schema, state, spans, self._options.grammar, dontcare=self._dontcare(user_text)
         )
+        return Constraint(gbnf=grammar)
+
+    def _spans(self, *texts: str) -> list[str]:
+        """What free-text values may copy: n-grams of the (clipped) texts."""
+        grammar = self._options.grammar
+        clipped = [text[:_SPAN_SOURCE_CHARS] for text in texts]
+        return utterance_spans(clipped, grammar.max_span_words, trim=grammar.trim_spans)
+
+    def _dontcare(self, user_text: str) -> bool:
+        return says_dontcare(user_text) or not self._options.dontcare_cue
 
     def _parse(self, text: str) -> StateDelta:
         for candidate in _candidates(text):

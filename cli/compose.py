@@ -106,14 +106,10 @@ def build_engine(
     # A chat turn like "Hello!" must not fill the form (measured on the scripted suite).
     # In a chat the policy keeps the offered entity in focus, so the system's words are not
     # values the user gave ("What's the phone?" after an offer must not set the name).
-    # "Hello!" must not start a task either.
-    options = TrackerOptions(
-        require_support=True,
-        move_to_categorical=True,
-        system_values=False,
-        open_start=False,
-        omit_settled=True,
-    )
+    # "Hello!" must not start a task either. (require_support and move_to_categorical, set here
+    # before the candidate grammar, are what that grammar guarantees: a categorical value is a
+    # candidate only when the user says it, and free-text slots take names on file.)
+    options = TrackerOptions(system_values=False, open_start=False, omit_settled=True)
     tracker = StateTracker(model, prompts, pack.schema, options, backend.vocabulary())
     warm = getattr(model, "warm", None)  # llama.cpp: cache the static prefixes before turn 1
     if callable(warm):
