@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from agent.delta_checks import negated
+from agent.delta_checks import DATE, negated
 from agent.domain import (
     DONTCARE,
     DialogueState,
@@ -74,11 +74,6 @@ YES_NO = frozenset({"yes", "no", "true", "false", "free"})
 _DROP_CUE = re.compile(
     r"\b(?:forget|remove|drop|cancel|no longer|never ?mind|without|"
     r"(?:do not|don'?t) (?:need|want))\b"
-)
-_DATE = re.compile(
-    r"\b(?:\d{1,2}(?:st|nd|rd|th)|today|tomorrow|tonight|yesterday|weekend|"
-    r"january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun)\b"
 )
 _ARTICLE_EDGE = re.compile(r"^(?:a|an)\s|\s(?:a|an|the)$")
 WORD = re.compile(r"[\w&'-]+")
@@ -423,7 +418,7 @@ def _slot_values(
         return [s for s in spans if any(c.isdigit() for c in s) and " " not in s]
     dated = "date" in short or "day" in short
     if dated:
-        return [s for s in spans if _DATE.search(s.lower()) and parse_time(s.lower()) is None]
+        return [s for s in spans if DATE.search(s.lower()) and parse_time(s.lower()) is None]
     return [s for s in spans if _free_text(s)]
 
 
@@ -491,7 +486,7 @@ def _schema_words(schema: DomainSchema) -> frozenset[str]:
 
 def _free_text(span: str) -> bool:
     lowered = span.lower()
-    return not times_in(lowered) and _DATE.search(lowered) is None
+    return not times_in(lowered) and DATE.search(lowered) is None
 
 
 def times_in(text: str) -> list[str]:

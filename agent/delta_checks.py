@@ -120,7 +120,7 @@ def supported(value: str, slot: str, text: str) -> bool:
     return any(word in lowered for word in _WORDS.findall(needle) if len(word) > 3)
 
 
-_DATE = re.compile(
+DATE = re.compile(  # a word that makes a value a date (shared with agent.candidates)
     r"\b(?:\d{1,2}(?:st|nd|rd|th)|today|tomorrow|tonight|yesterday|weekend|"
     r"january|february|march|april|may|june|july|august|september|october|november|december|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
@@ -140,7 +140,7 @@ def well_typed(slot: str, value: str) -> bool:
     if parse_time(lowered) is not None:
         return False
     dated = "date" in name or "day" in name
-    return dated or _DATE.search(lowered) is None
+    return dated or DATE.search(lowered) is None
 
 
 def to_categorical_slot(values: Mapping[str, str], schema: DomainSchema) -> dict[str, str]:
