@@ -32,10 +32,7 @@ from agent.normalize import NUMBER_WORDS, is_time_slot, parse_time
 
 
 def complete_unique(
-    delta: StateDelta,
-    found: TurnCandidates,
-    schema: DomainSchema | None = None,
-    user_text: str = "",
+    delta: StateDelta, found: TurnCandidates, schema: DomainSchema, user_text: str
 ) -> StateDelta:
     """``delta`` plus the values the model left out although the turn leaves no doubt: in the
     service the delta is about, a categorical value or a time that the user said and that is
@@ -53,8 +50,9 @@ def complete_unique(
         return delta
     service = services[0]
     owners, per_slot = found.owners(service)
-    attached = _attached_numbers(schema, service, user_text) if schema and user_text else {}
-    attached.update(_attached_times(found, service, plain_text(user_text)) if user_text else {})
+    text = plain_text(user_text)
+    attached = _attached_numbers(schema, service, text)
+    attached.update(_attached_times(found, service, text))
     for slot, value in attached.items():
         if owners.get(value):
             owners[value] = [slot]  # "2 star": the number belongs to the stars
@@ -75,13 +73,12 @@ def complete_unique(
             for other in wrong:
                 del moved[other]
             moved[slot] = value
-    moved = _oriented(moved, plain_text(user_text)) if user_text else moved
-    if user_text:
-        for slot, value in _route_values(found, service, plain_text(user_text)).items():
-            if slot in moved or slot not in delta.deleted:
-                moved[slot] = value
+    moved = _oriented(moved, text)
+    for slot, value in _route_values(found, service, text).items():
+        if slot not in delta.deleted:
+            moved[slot] = value
     intents = dict(delta.intents)
-    spec = schema.service(service) if schema is not None else None
+    spec = schema.service(service)
     if added and not intents and spec is not None:
         # values for an intent the model did not start: a booking's own details ("for 2 people
         # on Friday") start the booking, anything else the search (when there is just one)

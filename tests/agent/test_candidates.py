@@ -157,7 +157,7 @@ def test_what_the_model_left_out_is_added_when_only_one_slot_can_take_it() -> No
     user = "Can you find me a cheap guesthouse in the south?"
     found = _found(DialogueState(), user)
     written = StateDelta(set={"hotel-area": "south"}, intents={"hotel": "find_hotel"})
-    completed = complete_unique(written, found)
+    completed = complete_unique(written, found, SCHEMA, user)
     assert completed.set == {
         "hotel-area": "south",
         "hotel-pricerange": "cheap",
@@ -167,7 +167,7 @@ def test_what_the_model_left_out_is_added_when_only_one_slot_can_take_it() -> No
     found = _found(DialogueState(), user)
     assert ("hotel-bookpeople", "2") in found.certain
     written = StateDelta(intents={"hotel": "book_hotel"})
-    assert complete_unique(written, found).set == {"hotel-type": "hotel"}
+    assert complete_unique(written, found, SCHEMA, user).set == {"hotel-type": "hotel"}
 
 
 def test_names_inside_a_name_do_not_cue_a_service_and_places_can_be_names_on_file() -> None:
