@@ -64,6 +64,11 @@ class ChatModel(Protocol):
         """Metadata of the most recent generation (tokens, timings, cache use, cut-off)."""
         ...
 
+    def warm(self, messages: Sequence[Message]) -> None:
+        """Prepare the prefix of ``messages`` marked ``cache=True`` so that a later request
+        starting with it is fast (a model without a prompt cache does nothing)."""
+        ...
+
 
 class Memory(Protocol):
     """Conversations as trees of turns, with state snapshots and bookings."""

@@ -111,11 +111,10 @@ def build_engine(
     # candidate only when the user says it, and free-text slots take names on file.)
     options = TrackerOptions(system_values=False, open_start=False, omit_settled=True)
     tracker = StateTracker(model, prompts, pack.schema, options, backend.vocabulary())
-    warm = getattr(model, "warm", None)  # llama.cpp: cache the static prefixes before turn 1
-    if callable(warm):
-        if progress is not None:
-            progress("reading the domain into the model", None)
-        probe = Message("user", "hello")
-        for prefix in (prompts.warm_messages(), prompts.responder_warm_messages()):
-            warm([*prefix, probe])
+    # cache the static prefixes now (llama.cpp), so that turn 1 is as fast as the others
+    if progress is not None:
+        progress("reading the domain into the model", None)
+    probe = Message("user", "hello")
+    for prefix in (prompts.warm_messages(), prompts.responder_warm_messages()):
+        model.warm([*prefix, probe])
     return DialogueEngine(model, tracker, prompts, backend, memory, pack.schema, responder=writer)

@@ -38,3 +38,7 @@ class StreamCompletion(ABC):
 
     def last_meta(self) -> GenerationMeta:
         return self._meta
+
+    def warm(self, messages: Sequence[Message]) -> None:
+        """Nothing to prepare by default; the llama.cpp runtime caches the prefix."""
+        return None
