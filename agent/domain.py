@@ -10,7 +10,7 @@ values are normalized strings (see :func:`agent.normalize.normalize_value`); the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -107,6 +107,15 @@ class DialogueState:
         seen = dict.fromkeys(k.split("-", 1)[0] for k in self.slots)
         seen.update(dict.fromkeys(self.intents))
         return tuple(seen)
+
+    def only(self, services: Iterable[str]) -> DialogueState:
+        """The part of the state that belongs to ``services`` (requested slots included)."""
+        keep = frozenset(services)
+        return DialogueState(
+            slots={k: v for k, v in self.slots.items() if k.split("-", 1)[0] in keep},
+            intents={k: v for k, v in self.intents.items() if k in keep},
+            requested=frozenset(r for r in self.requested if r.split("-", 1)[0] in keep),
+        )
 
 
 @dataclass(frozen=True)

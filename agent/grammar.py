@@ -201,8 +201,9 @@ def turn_grammar(
     the services in play. A booking turn of the taxi can therefore not touch train slots.
 
     ``omit_settled``: where the branch fixes the service, slots the user's words settle alone
-    (:meth:`TurnCandidates.settled`) are left out; :mod:`agent.completion` writes them, and the
-    model spends its tokens only on what needs a decision.
+    (:meth:`TurnCandidates.settled`) and requests the question names outright
+    (``TurnCandidates.asked``) are left out; :mod:`agent.completion` writes them, and the model
+    spends its tokens only on what needs a decision ("What's the postcode?" needs no call).
     """
     rules: dict[str, str] = {}
     values = {name: f"v{n}" for n, name in enumerate(sorted(candidates.values))}
@@ -213,12 +214,12 @@ def turn_grammar(
     for number, intent in enumerate(candidates.intents):
         service = _service_of(schema, intent)
         head = f"{literal(json.dumps(INTENT_KEY) + ': ')} {json_literal(intent)}"
-        skip = set(candidates.settled(service)) if omit_settled else set()
+        skip = _settled(candidates, service) if omit_settled else set()
         members = _service_members(schema, [service], candidates, values, rules, f"i{number}", skip)
         chain = _chain(f"i{number}m", members, rules)
         branches.append(f'{head} (", " {chain})?' if chain else head)
     single = candidates.services[0] if len(candidates.services) == 1 else ""
-    skip = set(candidates.settled(single)) if omit_settled and single else set()
+    skip = _settled(candidates, single) if omit_settled and single else set()
     members = _service_members(schema, candidates.services, candidates, values, rules, "n", skip)
     if members:
         branches.append(_chain("n", members, rules))
@@ -227,6 +228,17 @@ def turn_grammar(
     rules["body"] = " | ".join(branches)
     lines = ['root ::= "{" body? "}"', *(f"{name} ::= {body}" for name, body in rules.items())]
     return "\n".join(lines) + "\n"
+
+
+def _settled(candidates: TurnCandidates, service: str) -> set[str]:
+    """What completion writes for ``service`` without the model: slots the words settle, and
+    the requests when the question names one outright (as ``?slot``: a slot may be both). The
+    other requestable slots then matched only by a shared word ("phone number" is not a
+    reference number), so they go too."""
+    requests: set[str] = set()
+    if any(n.split("-", 1)[0] == service for n in candidates.asked):
+        requests = {f"?{n}" for n in candidates.requestable if n.split("-", 1)[0] == service}
+    return set(candidates.settled(service)) | requests
 
 
 def _service_of(schema: DomainSchema, intent: str) -> str:
@@ -257,7 +269,7 @@ def _service_members(
         for service in services
         if (spec := schema.service(service)) is not None
         for slot in spec.slots
-        if slot.name in candidates.requestable
+        if slot.name in candidates.requestable and f"?{slot.name}" not in (skip or ())
     )
     if requestable:
         chain = _chain(f"{prefix}q", [json_literal(n) for n in requestable], rules)

@@ -57,6 +57,13 @@ _NOT_NAMES = frozenset(
     ]
 )
 _BOOKING_CLAIM = re.compile(r"\b(booked|reserved|reservation is|reference (number|code))\b", re.I)
+# before a transaction: the reply may ask "shall I book it?", never say it is done
+_DONE_CLAIM = re.compile(
+    r"\b(is|are|has been|have been|was) (now )?(booked|reserved|confirmed)\b"
+    r"|\breference (is|number|code)\b",
+    re.I,
+)
+_BEFORE_BOOKING = (ActType.CONFIRM, ActType.OFFER, ActType.REQUEST, ActType.NO_MATCH)
 _MIN_NAME = 6
 
 
@@ -93,6 +100,8 @@ def problems(
     ]
     if act.type in (ActType.CHAT, ActType.GREET, ActType.BYE) and _BOOKING_CLAIM.search(reply):
         found.append("claims a booking")
+    elif act.type in _BEFORE_BOOKING and _DONE_CLAIM.search(reply):
+        found.append("claims a booking not made")
     found += [f"missing: {need}" for need in _needs(act) if not _allowed(need, _fold(reply))]
     if act.type is ActType.REQUEST and "?" not in reply:
         found.append("asks nothing")  # "as a booking assistant I'm not equipped to…"

@@ -78,8 +78,12 @@ def describe(entity: Entity) -> str:
     return text + (f" in the {area}" if area else "")
 
 
+_PREPOSITIONS = ("on ", "at ", "from ", "to ", "arriving ")
+
+
 def details(slots: Sequence[str], values: Mapping[str, str]) -> str:
-    """``2 people on friday at 18:00`` or a plain list of labelled values."""
+    """``2 people on friday at 18:00``, ``from the station to kings college at 17:00``, or a
+    list of labelled values: what a booking is for, to follow the thing booked."""
     parts = []
     for slot in slots:
         value = values.get(slot, "")
@@ -94,9 +98,24 @@ def details(slots: Sequence[str], values: Mapping[str, str]) -> str:
             parts.append(f"on {value}")
         elif short in ("booktime", "leaveat"):
             parts.append(f"at {value}")
+        elif short in ("departure", "destination"):
+            parts.append(f"{'from' if short == 'departure' else 'to'} {value}")
+        elif short == "arriveby":
+            parts.append(f"arriving by {value}")
         else:
             parts.append(f"{label(slot).removeprefix('the ')} {value}")
-    return join(parts)
+    text = ""
+    for part in parts:
+        text += (" " if part.startswith(_PREPOSITIONS) else ", ") + part if text else part
+    return text
+
+
+def for_details(slots: Sequence[str], values: Mapping[str, str]) -> str:
+    """`` for 2 people on friday`` or `` from X to Y``: :func:`details` after the thing booked."""
+    text = details(slots, values)
+    if not text:
+        return ""
+    return f" {text}" if text.startswith(_PREPOSITIONS) else f" for {text}"
 
 
 def template_reply(act: Act, state: DialogueState, services: Sequence[str] = ()) -> str:
@@ -163,12 +182,7 @@ def _inform(act: Act, state: DialogueState, services: Sequence[str]) -> str:
 
 def _confirm(act: Act, state: DialogueState, services: Sequence[str]) -> str:
     what = display_name(act.entities[0].name) if act.entities else f"a {act.service}"
-    when = details(act.slots, state.slots)
-    return (
-        f"Please confirm: shall I book {what} for {when}?"
-        if when
-        else (f"Please confirm: shall I book {what}?")
-    )
+    return f"Please confirm: shall I book {what}{for_details(act.slots, state.slots)}?"
 
 
 def _book(act: Act, state: DialogueState, services: Sequence[str]) -> str:
@@ -176,9 +190,7 @@ def _book(act: Act, state: DialogueState, services: Sequence[str]) -> str:
     if booking is None:
         return _book_failed(act, state, services)
     what = display_name(booking.entity) if booking.entity else f"Your {booking.service}"
-    text = f"Done! {what} is booked"
-    when = details(act.slots, booking.slots)
-    text += f" for {when}." if when else "."
+    text = f"Done! {what} is booked{for_details(act.slots, booking.slots)}."
     car, phone = (
         booking.slots.get(f"{booking.service}-type"),
         booking.slots.get(f"{booking.service}-phone"),

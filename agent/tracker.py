@@ -74,6 +74,9 @@ class TrackerOptions:
     complete_unique: bool = True
     # leave what the words settle out of the grammar (completion writes it): fewer tokens
     omit_settled: bool = False
+    # show the model only the state of the services the grammar lets the turn touch: the rest
+    # cannot change, and a prompt that shows every service grows with the conversation
+    focus_state: bool = False
 
 
 class StateTracker:
@@ -136,7 +139,6 @@ class StateTracker:
         user_text: str,
         found: TurnCandidates | None,
     ) -> str:
-        messages = self._prompts.tracker_messages(state, system_text, user_text)
         params = GenerationParams(max_tokens=self._options.max_tokens, temperature=0.0)
         if found is not None:
             omit = self._options.omit_settled and self._options.complete_unique
@@ -144,8 +146,11 @@ class StateTracker:
             if gbnf is None:
                 return "{}"  # nothing the turn could change: no model call
             constraint: Constraint | None = Constraint(gbnf=gbnf)
+            if self._options.focus_state:
+                state = state.only(found.services)
         else:
             constraint = self._constraint(state, system_text, user_text)
+        messages = self._prompts.tracker_messages(state, system_text, user_text)
         return self._model.complete(messages, params, constraint).text
 
     def _candidates(self, state: DialogueState, system_text: str, user_text: str) -> TurnCandidates:

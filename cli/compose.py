@@ -109,7 +109,9 @@ def build_engine(
     # "Hello!" must not start a task either. (require_support and move_to_categorical, set here
     # before the candidate grammar, are what that grammar guarantees: a categorical value is a
     # candidate only when the user says it, and free-text slots take names on file.)
-    options = TrackerOptions(system_values=False, open_start=False, omit_settled=True)
+    options = TrackerOptions(
+        system_values=False, open_start=False, omit_settled=True, focus_state=True
+    )
     tracker = StateTracker(model, prompts, pack.schema, options, backend.vocabulary())
     # cache the static prefixes now (llama.cpp), so that turn 1 is as fast as the others
     if progress is not None:

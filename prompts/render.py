@@ -8,13 +8,17 @@ model's output format is :func:`agent.delta_text.render_delta` and nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from agent.delta_text import render_delta
-from agent.domain import Act, AnnotatedTurn, DialogueState, Entity, ServiceSpec, SlotSpec
+from agent.domain import Act, ActType, AnnotatedTurn, DialogueState, Entity, ServiceSpec, SlotSpec
 
 NO_STATE = "(empty)"
 MAX_VALUES = 12  # categorical values listed in the schema; more would crowd out exemplars
+# an offered entity in the responder's prompt: a few short attributes (a listing of every
+# field, opening hours and blurbs included, cost ~70 tokens an entity before the first word)
+MAX_OFFER_ATTRIBUTES = 3
+MAX_OFFER_VALUE_CHARS = 40
 
 
 def short_slot(name: str) -> str:
@@ -79,19 +83,31 @@ def query_fields(state: DialogueState, system_text: str, user_text: str) -> dict
     return {"state": render_state(state), "system": system_text or "(start)", "user": user_text}
 
 
-def render_entity(entity: Entity) -> str:
-    attributes = ", ".join(f"{short_slot(k)}={v}" for k, v in entity.attributes.items())
+def render_entity(entity: Entity, skip: Collection[str] = (), limit: int | None = None) -> str:
+    """``- name (key=value, …)``: without the attributes ``skip`` names, and, when ``limit`` is
+    given, only the first ``limit`` short ones."""
+    pairs = [(short_slot(k), v) for k, v in entity.attributes.items()]
+    pairs = [(k, v) for k, v in pairs if k not in skip]
+    if limit is not None:
+        pairs = [(k, v) for k, v in pairs if len(v) <= MAX_OFFER_VALUE_CHARS][:limit]
+    attributes = ", ".join(f"{k}={v}" for k, v in pairs)
     return f"- {entity.name}" + (f" ({attributes})" if attributes else "")
 
 
 def render_act(act: Act) -> str:
-    """The facts the responder may use: act, service, slots, entities, booking."""
+    """The facts the responder may use: act, service, slots, entities, booking. An offer's
+    entities show what sets them apart, not what the search asked for (every match has that),
+    and only a few short attributes: an offer is a sentence, not a listing."""
     lines = [f"act: {act.type.value}" + (f" ({act.service})" if act.service else "")]
     if act.slots:
         lines.append("slots: " + ", ".join(short_slot(s) for s in act.slots))
     if act.entities or act.total:
         lines.append(f"matches: {act.total or len(act.entities)}")
-    lines.extend(render_entity(entity) for entity in act.entities)
+    if act.type is ActType.OFFER:
+        asked = {short_slot(s) for s in act.slots}
+        lines.extend(render_entity(e, asked, MAX_OFFER_ATTRIBUTES) for e in act.entities)
+    else:
+        lines.extend(render_entity(entity) for entity in act.entities)
     if act.relax:
         lines.append("could relax: " + ", ".join(short_slot(s) for s in act.relax))
     if act.booking is not None:

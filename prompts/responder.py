@@ -77,10 +77,18 @@ class ResponderPrompt:
         turn = self._turn.format(
             history=render_history(recent),
             user=user_text,
-            state=render_state(state),
+            state=render_state(state.only(_in_play(act, state))),
             act=render_act(act),
         )
         return [*self._static, Message("user", turn)]
+
+
+def _in_play(act: Act, state: DialogueState) -> tuple[str, ...]:
+    """The service the reply is about: the act's, or for chat the one started last. Only its
+    state is shown; the rest is old news and would make the prompt grow with the conversation."""
+    if act.service:
+        return (act.service,)
+    return tuple(state.intents)[-1:]
 
 
 def _short(text: str) -> str:

@@ -372,3 +372,35 @@ def test_a_name_said_in_full_hides_the_names_inside_it() -> None:
     found = _found(RESTAURANT, "Pizza Hut City Centre sounds good. Book it for 2 people.")
     assert "hotel" not in found.services
     assert "hotel-name" not in found.values
+
+
+def test_settled_slots_and_named_requests_are_left_to_completion() -> None:
+    found = _found(RESTAURANT, "What is the phone number?")
+    assert turn_grammar(SCHEMA, found) is not None
+    # "phone" names the slot outright: completion writes it, and "number" alone must not let
+    # the model pick the reference number instead
+    assert turn_grammar(SCHEMA, found, omit_settled=True) is None
+    vague = _found(RESTAURANT, "How much does it cost?")
+    assert not vague.asked
+    assert turn_grammar(SCHEMA, vague, omit_settled=True) == turn_grammar(SCHEMA, vague)
+
+
+def test_a_question_the_grammar_leaves_out_is_requested_without_a_model_call() -> None:
+    model = ScriptedChatModel(['{"requested": ["restaurant-ref"]}'])
+    options = TrackerOptions(omit_settled=True, system_values=False)  # as in the chat
+    tracker = StateTracker(model, EchoPrompts(), SCHEMA, options, VOCABULARY)
+    _, state = tracker.track(RESTAURANT, "Zizzi Cambridge is in the centre.", "Phone number?")
+    assert state.requested == {"restaurant-phone"}
+    assert not model.calls
+
+
+def test_the_model_sees_only_the_state_of_the_services_in_play() -> None:
+    model = ScriptedChatModel(['{"train-leaveat": "10:00"}'] * 2)
+    for focus, shown in ((True, False), (False, True)):
+        options = TrackerOptions(focus_state=focus)
+        tracker = StateTracker(model, EchoPrompts(), SCHEMA, options, VOCABULARY)
+        _, state = tracker.track(AFTER_TRAIN, "", "I want to leave after 10:00.")
+        assert state.slots["train-leaveat"] == "10:00"
+        prompt = model.last_call.messages[-1].content
+        assert "train-departure" in prompt
+        assert ("restaurant-area" in prompt) is shown

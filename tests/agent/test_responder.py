@@ -112,6 +112,8 @@ def test_grounded_model_reply_is_kept_and_streamed() -> None:
         (ActType.CONFIRM, "Shall I book it for Saturday? Postcode cb99zz."),
         (ActType.INFORM, "Zizzi Cambridge: 01223365599. The price is 23.60 pounds."),
         (ActType.CONFIRM, "Shall I book Zizzi Cambridge for 2 people at 19:30?"),
+        (ActType.CONFIRM, "To confirm, Zizzi Cambridge is booked for Friday."),
+        (ActType.OFFER, "Zizzi Cambridge: your reference is TR5170."),
     ],
 )
 def test_ungrounded_reply_falls_back_to_the_template(act_type: ActType, text: str) -> None:

@@ -117,6 +117,43 @@ def test_responder_prompt_is_grounded_in_the_act() -> None:
     assert tail.count("North.") == 1  # the stored current turn is not repeated
 
 
+def test_responder_offer_shows_what_sets_entities_apart_and_only_the_service_in_play() -> None:
+    blurb = "a long introduction that nobody reads in a one-sentence offer, twice over"
+    attributes = {
+        "restaurant-area": "north",
+        "restaurant-food": "chinese",
+        "restaurant-introduction": blurb,
+        "restaurant-pricerange": "cheap",
+        "restaurant-address": "12 Mill Road",
+        "restaurant-postcode": "cb11aa",
+    }
+    act = Act(
+        ActType.OFFER,
+        "restaurant",
+        slots=("restaurant-area",),
+        entities=(Entity("restaurant", "Golden Wok", attributes),),
+        total=1,
+    )
+    state = DialogueState(
+        slots={"restaurant-area": "north", "train-day": "friday"},
+        intents={"train": "find_train", "restaurant": "find_restaurant"},
+    )
+    tail = _manager().responder_messages(act, state, [], "North.")[-1].content
+    assert "Golden Wok (food=chinese, pricerange=cheap, address=12 Mill Road)" in tail
+    assert "restaurant: intent=find_restaurant, area=north" in tail
+    assert "train" not in tail
+
+
+def test_state_only_keeps_the_services_asked_for() -> None:
+    state = DialogueState(
+        slots={"a-x": "1", "b-y": "2"},
+        intents={"a": "find_a", "b": "find_b"},
+        requested=frozenset({"a-z", "b-z"}),
+    )
+    assert state.only(["a"]) == DialogueState({"a-x": "1"}, {"a": "find_a"}, frozenset({"a-z"}))
+    assert state.only([]) == DialogueState()
+
+
 def test_responder_shows_the_booking_reference() -> None:
     booking = Booking("restaurant", "AB12CD34", {"restaurant-bookpeople": "2"}, "Golden Wok")
     messages = _manager().responder_messages(
