@@ -176,7 +176,8 @@ class DialogueEngine:
         self.memory.save_state(reply_turn.id, state, act)
         return TurnResult(
             conversation_id, user_turn.id, reply_turn.id, state, act, reply.text, meta,
-            booking=act.booking, state_s=state_s,
+            booking=act.booking, state_s=state_s, reply_source=reply.source,
+            reply_issues=reply.issues,
         )  # fmt: skip
 
     def _understand(

@@ -336,3 +336,7 @@ class TurnResult:
     meta: GenerationMeta
     booking: Booking | None = None
     state_s: float = 0.0  # seconds from the user's Enter to the merged state
+    # who wrote the reply ("model", "template", "cancelled") and, when the model's reply was
+    # replaced by the template, why (agent.grounding: "unknown fact: …", "asks nothing", …)
+    reply_source: str = ""
+    reply_issues: tuple[str, ...] = ()

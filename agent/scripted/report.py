@@ -83,6 +83,9 @@ class Totals:
     turns: int
     engine_s: float
     runner_s: float
+    by_model: int = 0  # replies the model wrote and the grounding check kept
+    replaced: int = 0  # model replies replaced by the template
+    ungrounded: int = 0  # of those, replies naming a fact the act did not carry
 
     @property
     def overhead(self) -> float:
@@ -100,14 +103,30 @@ class Totals:
     def summary_line(self) -> str:
         return f"{self.passed} passed, {self.failed} failed"
 
+    def grounding_line(self) -> str:
+        """How the replies were written: every reply shown is grounded (a model reply naming
+        anything the backend did not return is replaced), so this says how often that was
+        needed."""
+        written = self.by_model + self.replaced
+        return (
+            f"replies: {self.by_model} by the model, {self.replaced} of {written} model replies "
+            f"replaced by the template ({self.ungrounded} named a fact not in the results), "
+            f"{self.turns - written} templates by design"
+        )
+
 
 def totals(outcomes: Sequence[DialogueOutcome], extra_runner_s: float = 0.0) -> Totals:
     """``extra_runner_s``: runner time outside the dialogues (loading, printing, junit)."""
     passed = sum(o.passed for o in outcomes)
+    turns = [t for o in outcomes for t in o.turns]
+    replaced = [t for t in turns if t.reply_source == "template" and t.reply_issues]
     return Totals(
         passed=passed,
         failed=len(outcomes) - passed,
-        turns=sum(len(o.turns) for o in outcomes),
+        turns=len(turns),
         engine_s=sum(o.engine_s for o in outcomes),
         runner_s=sum(o.runner_s for o in outcomes) + extra_runner_s,
+        by_model=sum(t.reply_source == "model" for t in turns),
+        replaced=len(replaced),
+        ungrounded=sum(any(i.startswith("unknown fact") for i in t.reply_issues) for t in replaced),
     )

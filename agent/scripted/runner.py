@@ -59,6 +59,8 @@ class TurnOutcome:
     mismatches: tuple[Mismatch, ...]
     engine_s: float
     state_s: float = 0.0  # the engine's own time to the merged state (the tracker's share)
+    reply_source: str = ""  # "model" or "template" (agent.responder.Reply.source)
+    reply_issues: tuple[str, ...] = ()  # why a model reply was replaced
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,11 @@ def _play(
     seen = Observed(dict(result.state.slots), str(result.act.type.value), result.reply)
     mismatches = tuple(check_turn(turn.expect, seen, normalize))
     booking = booking_fields(result.booking) if result.booking else None
-    return TurnOutcome(index, turn, seen, mismatches, spent, result.state_s), booking
+    outcome = TurnOutcome(
+        index, turn, seen, mismatches, spent, result.state_s,
+        result.reply_source, result.reply_issues,
+    )  # fmt: skip
+    return outcome, booking
 
 
 def booking_fields(booking: Booking) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -89,6 +90,20 @@ def test_an_engine_exception_fails_only_its_dialogue(tmp_path: Path) -> None:
     summary = totals(outcomes)
     assert summary.summary_line() == "1 passed, 2 failed"
     assert "% of the engine's time" in summary.profile_line()
+
+
+def test_the_summary_counts_who_wrote_the_replies(tmp_path: Path) -> None:
+    good = run_dialogue(dialogues(tmp_path)[0], table_harness())
+    sources = [("model", ()), ("template", ("unknown fact: 01223 999999",)), ("template", ())]
+    turns = tuple(
+        dataclasses.replace(t, reply_source=s, reply_issues=i)
+        for t, (s, i) in zip(good.turns, sources, strict=True)
+    )
+    line = totals([dataclasses.replace(good, turns=turns)]).grounding_line()
+    assert line == (
+        "replies: 1 by the model, 1 of 2 model replies replaced by the template "
+        "(1 named a fact not in the results), 1 templates by design"
+    )
 
 
 def test_parallel_processes_give_the_same_outcomes_in_order(tmp_path: Path) -> None:
