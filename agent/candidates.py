@@ -160,6 +160,8 @@ def turn_candidates(
     dontcare: bool = False,
     vocabulary: Mapping[str, Sequence[str]] | None = None,
     open_start: bool = False,
+    all_services: bool = False,
+    user_changes: bool = False,
 ) -> TurnCandidates:
     """The candidates of one turn. ``settable``: the slots the state may hold (see
     :func:`agent.grammar.trackable_slots`). ``spans``: the n-grams free-text slots may copy
@@ -169,7 +171,12 @@ def turn_candidates(
     cuisines, stations). Such a slot takes the known values the turn mentions; a name slot
     nothing else, other slots also a new short content span ("Polish" is no cuisine on file
     but still what the user wants). ``open_start``: before any service is in play, a turn
-    that names none may still start any (a benchmark's dialogues never just say hello)."""
+    that names none may still start any (a benchmark's dialogues never just say hello).
+    ``all_services``: every service of ``schema`` is in play on every turn (for a schema that
+    holds only the services a dialogue is known to use, as in SGD's evaluation).
+    ``user_changes``: a free-text slot that holds a value changes only to words of the user's
+    turn, not to the system turn's ("That seems nice." after "The bus leaves from Intercity
+    Terminal" keeps the origin the user gave)."""
     text = plain_text(user_text)
     both = f"{text}\n{plain_text(context_text)}" if context_text else text
     times = times_in(text)
@@ -211,6 +218,9 @@ def turn_candidates(
             else:  # a place with no records of its own (a taxi's) can be a name on file
                 found = [*names, *found]
         current = state.slots.get(name, "").lower()
+        free_text = not spec.categorical and not is_time_slot(name)  # times: the user's anyway
+        if user_changes and current and context_text and free_text:
+            found = [v for v in found if mentions(v, text)]
         kept = tuple(v for v in dict.fromkeys(found) if v.lower() != current and v != DONTCARE)
         if dontcare and current != DONTCARE:
             kept += (DONTCARE,)
@@ -235,7 +245,7 @@ def turn_candidates(
         )
     ]
     in_play = tuple(dict.fromkeys([*recent, *cued]))
-    if not in_play and (open_start or len(schema.services) == 1):
+    if all_services or (not in_play and (open_start or len(schema.services) == 1)):
         in_play = tuple(s.name for s in schema.services)
     values = {
         name: tuple(v for v in found if v not in novel or name.split("-", 1)[0] in cued)

@@ -129,9 +129,58 @@ def _canonical(slot: str, text: str) -> str:
     time = parse_time(text, bare_numbers=is_time_slot(slot))
     if time is not None:
         return time
+    if "date" in slot:
+        return _date(text)
     if "day" in slot:
         return _day(text)
+    return _money(slot, text)
+
+
+_MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
+_ORDINAL = r"(?:the )?(?P<d>\d{1,2})(?:st|nd|rd|th)?"
+_MONTH = rf"(?P<m>{'|'.join(m[:3] + '[a-z]*' for m in _MONTHS)})"
+_DAY_OF_MONTH = re.compile(rf"^{_ORDINAL}(?: of (?:this|the) month)?$")
+_DAY_MONTH = re.compile(rf"^{_ORDINAL} of {_MONTH}$")
+_MONTH_DAY = re.compile(rf"^{_MONTH} {_ORDINAL}$")
+_MONEY = re.compile(
+    r"^(?P<dollar>\$ ?)?(?P<n>\d[\d,]*(?:\.\d+)?)(?P<unit> ?(?:dollars|bucks|usd))?$"
+)
+_MONEY_SLOT = re.compile(r"amount|price|cost|fare|balance")
+
+
+def _date(text: str) -> str:
+    """A date said either way the same: "the 11th" = "11th of this month" (``day 11``),
+    "March 4th" = "4th of March" (``march 4``); anything else as it is ("tomorrow")."""
+    if match := _DAY_OF_MONTH.match(text):
+        return f"day {int(match['d'])}"
+    for pattern in (_DAY_MONTH, _MONTH_DAY):
+        if match := pattern.match(text):
+            month = next((m for m in _MONTHS if m.startswith(match["m"][:3])), "")
+            if month and match["m"] in (month, month[:3]):
+                return f"{month} {int(match['d'])}"
     return text
+
+
+def _money(slot: str, text: str) -> str:
+    """An amount of money as a plain number: "$1,700" = "1,700 dollars" = ``1700``."""
+    match = _MONEY.match(text)
+    if match is None or not (match["dollar"] or match["unit"] or _MONEY_SLOT.search(slot)):
+        return text
+    number = match["n"].replace(",", "")
+    return number.removesuffix(".00") if "." in number else number
 
 
 def _day(text: str) -> str:

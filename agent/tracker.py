@@ -70,6 +70,11 @@ class TrackerOptions:
     candidates: bool = True
     system_values: bool = True  # the system turn's words count as candidates too
     open_start: bool = True  # a first turn naming no service may start any (not in a chat)
+    # every service of the schema in play on every turn, cued or not: for a schema of just the
+    # dialogue's own services (SGD), where a turn often moves on without naming the service
+    all_services: bool = False
+    # a free-text slot already set changes only to the user's words, not the system turn's
+    user_changes: bool = False
     # add what the model left out when the turn leaves no doubt (agent.candidates)
     complete_unique: bool = True
     # leave what the words settle out of the grammar (completion writes it): fewer tokens
@@ -165,6 +170,8 @@ class StateTracker:
             dontcare=self._dontcare(user_text),
             vocabulary=self._vocabulary,
             open_start=self._options.open_start,
+            all_services=self._options.all_services,
+            user_changes=self._options.user_changes,
         )
 
     def _constraint(

@@ -60,6 +60,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sgd.add_argument(
         "--no-completion", action="store_true", help="do not fill in what the words settle"
     )
+    sgd.add_argument(
+        "--all-services", action="store_true", help="every service of the dialogue in play"
+    )
+    sgd.add_argument(
+        "--user-changes", action="store_true", help="set free-text slots change to user words only"
+    )
+    sgd.add_argument(
+        "--omit-settled", action="store_true", help="what the words settle is not decoded"
+    )
     sgd.set_defaults(func=run_sgd)
 
 
@@ -109,6 +118,9 @@ def _options(args: argparse.Namespace) -> TrackerOptions:
         require_support=args.require_support,
         candidates=not args.no_candidates,
         complete_unique=not args.no_completion,
+        all_services=args.all_services,
+        omit_settled=args.omit_settled,
+        user_changes=args.user_changes,
     )
 
 
@@ -201,6 +213,9 @@ def _result(args: argparse.Namespace, pack: str, run: EvalRun) -> dict[str, Any]
         checks=not args.no_checks,
         candidates=not args.no_candidates,
         completion=not args.no_completion,
+        all_services=args.all_services,
+        omit_settled=args.omit_settled,
+        user_changes=args.user_changes,
     )
     return result
 

@@ -404,3 +404,33 @@ def test_the_model_sees_only_the_state_of_the_services_in_play() -> None:
         prompt = model.last_call.messages[-1].content
         assert "train-departure" in prompt
         assert ("restaurant-area" in prompt) is shown
+
+
+def test_all_services_puts_every_service_in_play() -> None:
+    text = "Something in the south, please."
+    assert _found(AFTER_TRAIN, text).services == ("train",)
+    spans = utterance_spans([text], 8, trim=True)
+    found = turn_candidates(
+        SCHEMA, trackable_slots(SCHEMA), AFTER_TRAIN, text, spans=spans, all_services=True
+    )
+    assert set(found.services) == {s.name for s in SCHEMA.services}
+    assert "south" in found.values["hotel-area"]
+
+
+def test_a_set_free_text_slot_changes_only_to_the_users_words() -> None:
+    state = DialogueState(
+        slots={"taxi-departure": "the golden curry"}, intents={"taxi": "book_taxi"}
+    )
+    system = "Your taxi from Pizza Hut City Centre will pick you up."
+    user = "That seems nice."
+    spans = utterance_spans([user, system], 8, trim=True)
+
+    def departures(user_changes: bool) -> tuple[str, ...]:
+        found = turn_candidates(
+            SCHEMA, trackable_slots(SCHEMA), state, user, spans=spans,
+            context_text=system, vocabulary=VOCABULARY, user_changes=user_changes,
+        )  # fmt: skip
+        return found.values.get("taxi-departure", ())
+
+    assert "pizza hut city centre" in departures(False)
+    assert "pizza hut city centre" not in departures(True)

@@ -59,6 +59,26 @@ def test_values_take_their_canonical_form(slot: str, value: str, expected: str) 
     assert normalize_value(slot, value) == expected
 
 
+@pytest.mark.parametrize(
+    ("slot", "value", "expected"),
+    [
+        ("Weather_1-date", "11th", "day 11"),
+        ("Weather_1-date", "the 11th of this month", "day 11"),
+        ("Events_1-date", "March 4th", "march 4"),
+        ("Events_1-date", "4th of March", "march 4"),
+        ("Events_1-date", "Mar 4", "march 4"),
+        ("Events_1-date", "tomorrow", "tomorrow"),
+        ("Banks_2-transfer_amount", "$1,700", "1700"),
+        ("Banks_2-transfer_amount", "1,700 dollars", "1700"),
+        ("Banks_2-transfer_amount", "1700.00", "1700"),
+        ("Hotels_1-street_address", "1700", "1700"),
+        ("Hotels_1-street_address", "1,700", "1,700"),
+    ],
+)
+def test_dates_and_money_compare_by_meaning(slot: str, value: str, expected: str) -> None:
+    assert normalize_value(slot, value) == expected
+
+
 def test_bare_numbers_are_times_only_in_time_slots() -> None:
     assert normalize_value("restaurant-booktime", "7") == "07:00"
     assert normalize_value("restaurant-bookpeople", "7") == "7"
