@@ -291,7 +291,9 @@ def _search(situation: Situation, service: str) -> Act:
         return _no_match(situation, service, constraints)
     first = _focus_entity(situation, service, results)
     shown = [first] if first else []
-    shown += [e for e in results if e is not first][: MAX_OFFERED - len(shown)]
+    # by name: the entity in focus is the one of an earlier turn, not the same object
+    others = [e for e in results if first is None or e.name != first.name]
+    shown += others[: MAX_OFFERED - len(shown)]
     return Act(
         ActType.OFFER,
         service=service,

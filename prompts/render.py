@@ -95,19 +95,25 @@ def render_entity(entity: Entity, skip: Collection[str] = (), limit: int | None 
 
 
 def render_act(act: Act) -> str:
-    """The facts the responder may use: act, service, slots, entities, booking. An offer's
-    entities show what sets them apart, not what the search asked for (every match has that),
-    and only a few short attributes: an offer is a sentence, not a listing."""
+    """The facts the responder may use: act, service, slots, entities, booking. Each token here
+    is read before the reply's first word, so an entity shows only what the act is about: in
+    an offer what sets it apart (not what the search asked for, every match has that; a few
+    short attributes: an offer is a sentence, not a listing), in an answer the attributes asked
+    for, otherwise its name; a booking lists its own details."""
     lines = [f"act: {act.type.value}" + (f" ({act.service})" if act.service else "")]
     if act.slots:
         lines.append("slots: " + ", ".join(short_slot(s) for s in act.slots))
     if act.entities or act.total:
         lines.append(f"matches: {act.total or len(act.entities)}")
-    if act.type is ActType.OFFER:
-        asked = {short_slot(s) for s in act.slots}
-        lines.extend(render_entity(e, asked, MAX_OFFER_ATTRIBUTES) for e in act.entities)
-    else:
-        lines.extend(render_entity(entity) for entity in act.entities)
+    named = {short_slot(s) for s in act.slots}
+    for entity in () if act.booking else act.entities:  # a booking names its entity
+        if act.type is ActType.OFFER:
+            lines.append(render_entity(entity, named, MAX_OFFER_ATTRIBUTES))
+        else:
+            other = {short_slot(k) for k in entity.attributes} - named
+            lines.append(
+                render_entity(entity, other if act.type is ActType.INFORM else other | named)
+            )
     if act.relax:
         lines.append("could relax: " + ", ".join(short_slot(s) for s in act.relax))
     if act.booking is not None:

@@ -8,6 +8,7 @@ Instructions and examples do not depend on the turn, so they form the cached pre
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
 from langchain_core.prompts import PromptTemplate
@@ -18,7 +19,7 @@ from prompts.template_files import ResponderTemplates, default_templates
 
 # earlier turns shown to the responder: the act carries the facts, the history only the tone
 # and what was just asked, and every token of it is evaluated before the first reply token
-HISTORY_TURNS = 2
+HISTORY_TURNS = 1
 MAX_HISTORY_CHARS = 200  # per turn: the reply needs the gist, not a pasted essay
 _OVERHEAD = 5
 
@@ -78,9 +79,20 @@ class ResponderPrompt:
             history=render_history(recent),
             user=user_text,
             state=render_state(state.only(_in_play(act, state))),
-            act=render_act(act),
+            act=render_act(_own_details(act, state)),
         )
         return [*self._static, Message("user", turn)]
+
+
+def _own_details(act: Act, state: DialogueState) -> Act:
+    """A booking's details without the search constraints it was made under (they are in
+    the state line): what was booked (``act.slots``) and what the booking produced (a taxi's
+    car and phone are in no state)."""
+    booking = act.booking
+    if booking is None or not act.slots:
+        return act
+    own = {k: v for k, v in booking.slots.items() if k in act.slots or k not in state.slots}
+    return dataclasses.replace(act, booking=dataclasses.replace(booking, slots=own))
 
 
 def _in_play(act: Act, state: DialogueState) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -185,3 +186,14 @@ def test_naming_a_place_is_not_a_booking_request(backend: DomainBackend) -> None
     act = decide_for(backend, slots, intents={"restaurant": "find_restaurant"})
     assert act.type is ActType.OFFER
     assert act.entities[0].name == "pizza hut city centre"
+
+
+def test_a_wider_search_offers_the_place_in_focus_once(backend: DomainBackend) -> None:
+    intents = {"restaurant": "find_restaurant"}
+    offer = decide_for(backend, CHEAP_ITALIAN, intents=intents)
+    first = dataclasses.replace(offer.entities[0])  # the focus comes from an earlier turn
+    earlier = dataclasses.replace(offer, entities=(first,))
+    wider = {**CHEAP_ITALIAN, "restaurant-pricerange": "dontcare"}
+    again = decide_for(backend, wider, intents=intents, previous=earlier)
+    names = [e.name for e in again.entities]
+    assert names[0] == first.name and len(names) == len(set(names)) == 3

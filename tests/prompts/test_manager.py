@@ -144,6 +144,33 @@ def test_responder_offer_shows_what_sets_entities_apart_and_only_the_service_in_
     assert "train" not in tail
 
 
+def test_responder_answers_show_what_was_asked_and_bookings_their_own_details() -> None:
+    wok = Entity(
+        "restaurant",
+        "Golden Wok",
+        {
+            "restaurant-area": "north",
+            "restaurant-phone": "01223350688",
+            "restaurant-postcode": "cb43hl",
+        },
+    )
+    state = DialogueState(
+        slots={"restaurant-area": "north", "restaurant-bookpeople": "2"},
+        intents={"restaurant": "book_restaurant"},
+    )
+    inform = Act(ActType.INFORM, "restaurant", slots=("restaurant-phone",), entities=(wok,))
+    tail = _manager().responder_messages(inform, state, [], "Phone?")[-1].content
+    assert "- Golden Wok (phone=01223350688)" in tail and "cb43hl" not in tail
+    confirm = Act(ActType.CONFIRM, "restaurant", slots=("restaurant-bookpeople",), entities=(wok,))
+    tail = _manager().responder_messages(confirm, state, [], "For 2.")[-1].content
+    assert "- Golden Wok\n" in tail + "\n" and "01223350688" not in tail
+    slots = {"restaurant-area": "north", "restaurant-bookpeople": "2", "restaurant-extra": "x"}
+    booking = Booking("restaurant", "AB12CD34", slots, "Golden Wok")
+    book = Act(ActType.BOOK, "restaurant", slots=("restaurant-bookpeople",), booking=booking)
+    tail = _manager().responder_messages(book, state, [], "Yes.")[-1].content
+    assert "bookpeople: 2" in tail and "extra: x" in tail and "area: north" not in tail
+
+
 def test_state_only_keeps_the_services_asked_for() -> None:
     state = DialogueState(
         slots={"a-x": "1", "b-y": "2"},
