@@ -102,6 +102,21 @@ def complete_unique(
     return replace(delta, set={**moved, **added}, intents=intents, requested=requested)
 
 
+def settled_by_words(found: TurnCandidates, schema: DomainSchema, user_text: str) -> frozenset[str]:
+    """Slots :func:`complete_unique` sets from the words whatever the model writes, for any
+    service in play: a trip's ends after "from"/"to", and numbers and times tied to their slot
+    ("2 tickets", "leave after 10:00"). The grammar can leave them out."""
+    text = plain_text(user_text)
+    out: set[str] = set()
+    for service in found.services:
+        owners, _ = found.owners(service)
+        attached = _attached_numbers(schema, service, text)
+        attached.update(_attached_times(found, service, text))
+        out.update(slot for slot, value in attached.items() if owners.get(value))
+        out.update(_route_values(found, service, text))
+    return frozenset(out)
+
+
 def _oriented(values: dict[str, str], text: str) -> dict[str, str]:
     """Drop a place the model put at the wrong end of a trip: the user said "from X" (and not
     "to X") but the model wrote X as the destination, or the other way round. The right end

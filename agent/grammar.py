@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from agent.candidates import TurnCandidates
@@ -191,7 +191,11 @@ def _printable(text: str) -> bool:
 
 
 def turn_grammar(
-    schema: DomainSchema, candidates: TurnCandidates, *, omit_settled: bool = False
+    schema: DomainSchema,
+    candidates: TurnCandidates,
+    *,
+    omit_settled: bool = False,
+    also_settled: Collection[str] = (),
 ) -> str | None:
     """The GBNF of the deltas one turn allows (:mod:`agent.candidates`), or ``None`` when the
     only one is ``{}`` (the caller needs no model call then).
@@ -201,7 +205,8 @@ def turn_grammar(
     the services in play. A booking turn of the taxi can therefore not touch train slots.
 
     ``omit_settled``: where the branch fixes the service, slots the user's words settle alone
-    (:meth:`TurnCandidates.settled`) and requests the question names outright
+    (:meth:`TurnCandidates.settled`, and ``also_settled``: a trip's ends, tied numbers and
+    times, from :func:`agent.completion.settled_by_words`) and requests the question names outright
     (``TurnCandidates.asked``) are left out; :mod:`agent.completion` writes them, and the model
     spends its tokens only on what needs a decision ("What's the postcode?" needs no call).
     """
@@ -214,12 +219,12 @@ def turn_grammar(
     for number, intent in enumerate(candidates.intents):
         service = _service_of(schema, intent)
         head = f"{literal(json.dumps(INTENT_KEY) + ': ')} {json_literal(intent)}"
-        skip = _settled(candidates, service) if omit_settled else set()
+        skip = _settled(candidates, service, also_settled) if omit_settled else set()
         members = _service_members(schema, [service], candidates, values, rules, f"i{number}", skip)
         chain = _chain(f"i{number}m", members, rules)
         branches.append(f'{head} (", " {chain})?' if chain else head)
     single = candidates.services[0] if len(candidates.services) == 1 else ""
-    skip = _settled(candidates, single) if omit_settled and single else set()
+    skip = _settled(candidates, single, also_settled) if omit_settled and single else set()
     members = _service_members(schema, candidates.services, candidates, values, rules, "n", skip)
     if members:
         branches.append(_chain("n", members, rules))
@@ -230,7 +235,7 @@ def turn_grammar(
     return "\n".join(lines) + "\n"
 
 
-def _settled(candidates: TurnCandidates, service: str) -> set[str]:
+def _settled(candidates: TurnCandidates, service: str, also: Collection[str] = ()) -> set[str]:
     """What completion writes for ``service`` without the model: slots the words settle, and
     the requests when the question names one outright (as ``?slot``: a slot may be both). The
     other requestable slots then matched only by a shared word ("phone number" is not a
@@ -238,7 +243,8 @@ def _settled(candidates: TurnCandidates, service: str) -> set[str]:
     requests: set[str] = set()
     if any(n.split("-", 1)[0] == service for n in candidates.asked):
         requests = {f"?{n}" for n in candidates.requestable if n.split("-", 1)[0] == service}
-    return set(candidates.settled(service)) | requests
+    own = {n for n in also if n.split("-", 1)[0] == service}
+    return set(candidates.settled(service)) | own | requests
 
 
 def _service_of(schema: DomainSchema, intent: str) -> str:

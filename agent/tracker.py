@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from agent.candidates import TurnCandidates, turn_candidates
-from agent.completion import complete_unique
+from agent.completion import complete_unique, settled_by_words
 from agent.delta_checks import (
     drop_negated,
     one_slot_per_span,
@@ -147,7 +147,8 @@ class StateTracker:
         params = GenerationParams(max_tokens=self._options.max_tokens, temperature=0.0)
         if found is not None:
             omit = self._options.omit_settled and self._options.complete_unique
-            gbnf = turn_grammar(self._schema, found, omit_settled=omit)
+            also = settled_by_words(found, self._schema, user_text) if omit else frozenset()
+            gbnf = turn_grammar(self._schema, found, omit_settled=omit, also_settled=also)
             if gbnf is None:
                 return "{}"  # nothing the turn could change: no model call
             constraint: Constraint | None = Constraint(gbnf=gbnf)

@@ -6,6 +6,7 @@ import pytest
 
 from agent.backend import DomainBackend
 from agent.candidates import TurnCandidates, mentions, turn_candidates
+from agent.completion import settled_by_words
 from agent.delta_checks import says_dontcare
 from agent.domain import DialogueState, DomainSchema
 from agent.grammar import trackable_slots, turn_grammar, utterance_spans
@@ -434,3 +435,21 @@ def test_a_set_free_text_slot_changes_only_to_the_users_words() -> None:
 
     assert "pizza hut city centre" in departures(False)
     assert "pizza hut city centre" not in departures(True)
+
+
+def test_a_trip_said_with_from_and_to_is_left_to_completion() -> None:
+    text = "I also need a train from cambridge to london kings cross on saturday."
+    found = _found(RESTAURANT, text)
+    also = settled_by_words(found, SCHEMA, text)
+    assert {"train-departure", "train-destination"} <= also
+    grammar = turn_grammar(SCHEMA, found, omit_settled=True, also_settled=also)
+    assert grammar is not None
+    assert accepts(grammar, '{"intent": "find_train"}')
+    assert not accepts(grammar, '{"intent": "find_train", "train-departure": "cambridge"}')
+    model = ScriptedChatModel(['{"intent": "find_train"}'])
+    options = TrackerOptions(omit_settled=True, system_values=False)
+    tracker = StateTracker(model, EchoPrompts(), SCHEMA, options, VOCABULARY)
+    _, state = tracker.track(RESTAURANT, "", text)
+    assert state.slots["train-departure"] == "cambridge"
+    assert state.slots["train-destination"] == "london kings cross"
+    assert state.intents["train"] == "find_train"
