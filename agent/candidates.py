@@ -77,7 +77,7 @@ _DROP_CUE = re.compile(
 )
 _ARTICLE_EDGE = re.compile(r"^(?:a|an)\s|\s(?:a|an|the)$")
 WORD = re.compile(r"[\w&'-]+")
-TIME_WORDS = 4  # longest time expression looked at: "half past six pm"
+TIME_WORDS = 6  # longest time expression looked at: "half past 6 in the evening"
 # Words of requests and chatter that are never a value ("looking", "something").
 _CHATTER = _wordset(
     """
@@ -500,21 +500,22 @@ def _free_text(span: str) -> bool:
 
 
 def times_in(text: str) -> list[str]:
-    """Every time ``text`` states, as ``HH:MM``; of overlapping readings the longest wins
-    ("5:15 pm" is 17:15, not also 05:15)."""
+    """Every time ``text`` states, as ``HH:MM``, in the order said; of overlapping readings
+    the longest wins ("5:15 pm" is 17:15, not also 05:15; "at 4:45 in the evening" is 16:45)."""
     words = text.split()
-    found: dict[str, None] = {}
-    start = 0
-    while start < len(words):
-        for end in range(min(len(words), start + TIME_WORDS), start, -1):
-            hhmm = parse_time(" ".join(words[start:end]).strip(" ,.;!?\"'()"))
-            if hhmm is not None:
-                found[hhmm] = None
-                start = end
-                break
-        else:
-            start += 1
-    return list(found)
+    readings = [
+        (end - start, start, end, hhmm)
+        for start in range(len(words))
+        for end in range(start + 1, min(len(words), start + TIME_WORDS) + 1)
+        if (hhmm := parse_time(" ".join(words[start:end]).strip(" ,.;!?\"'()"))) is not None
+    ]
+    taken: set[int] = set()
+    kept: list[tuple[int, str]] = []
+    for _, start, end, hhmm in sorted(readings, key=lambda r: (-r[0], r[1])):
+        if taken.isdisjoint(range(start, end)):
+            taken.update(range(start, end))
+            kept.append((start, hhmm))
+    return list(dict.fromkeys(hhmm for _, hhmm in sorted(kept)))
 
 
 def _mentions_number(number: int, text: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.backend import DomainBackend
-from agent.candidates import TurnCandidates, mentions, turn_candidates
+from agent.candidates import TurnCandidates, mentions, times_in, turn_candidates
 from agent.completion import settled_by_words
 from agent.delta_checks import says_dontcare
 from agent.domain import DialogueState, DomainSchema
@@ -453,3 +453,16 @@ def test_a_trip_said_with_from_and_to_is_left_to_completion() -> None:
     assert state.slots["train-departure"] == "cambridge"
     assert state.slots["train-destination"] == "london kings cross"
     assert state.intents["train"] == "find_train"
+
+
+@pytest.mark.parametrize(
+    ("text", "times"),
+    [
+        ("i'd like to leave at 4:45 in the evening on the 7th of march.", ["16:45"]),
+        ("pick it up at around half past 6 in the evening", ["18:30"]),
+        ("leave after 10:00 and arrive by 12:30", ["10:00", "12:30"]),
+        ("a table for 2 people on friday at 18:00.", ["18:00"]),
+    ],
+)
+def test_the_longest_reading_of_a_time_wins(text: str, times: list[str]) -> None:
+    assert times_in(text) == times
