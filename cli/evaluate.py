@@ -54,14 +54,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sgd.add_argument("--no-trim", action="store_true", help="spans may start with 'in', 'for'…")
     sgd.add_argument("--require-support", action="store_true", help="categorical only if said")
     sgd.add_argument("--no-checks", action="store_true", help="no negation / one-span checks")
+    # SGD's best measured tracker is the schema-wide grammar (settings C, docs/dst-results.md);
+    # the chat engine's per-turn candidate grammar (settings D/E) is opt-in here
     sgd.add_argument(
-        "--no-candidates", action="store_true", help="the schema-wide grammar (settings A-C)"
+        "--candidates", action="store_true", help="the per-turn candidate grammar (settings D)"
     )
     sgd.add_argument(
         "--no-completion", action="store_true", help="do not fill in what the words settle"
     )
     sgd.add_argument(
-        "--all-services", action="store_true", help="every service of the dialogue in play"
+        "--all-services", action="store_true", help="with --candidates: all services in play"
     )
     sgd.add_argument(
         "--user-changes", action="store_true", help="set free-text slots change to user words only"
@@ -116,7 +118,7 @@ def _options(args: argparse.Namespace) -> TrackerOptions:
         negation_check=not args.no_checks,
         one_slot_per_span=not args.no_checks,
         require_support=args.require_support,
-        candidates=not args.no_candidates,
+        candidates=args.candidates,
         complete_unique=not args.no_completion,
         all_services=args.all_services,
         omit_settled=args.omit_settled,
@@ -211,7 +213,7 @@ def _result(args: argparse.Namespace, pack: str, run: EvalRun) -> dict[str, Any]
         type_check=not args.no_type_check,
         require_support=args.require_support,
         checks=not args.no_checks,
-        candidates=not args.no_candidates,
+        candidates=args.candidates,
         completion=not args.no_completion,
         all_services=args.all_services,
         omit_settled=args.omit_settled,

@@ -98,6 +98,7 @@ def test_eval_sgd_writes_the_contract_keys(
             "bm25",
             "--k",
             "2",
+            "--candidates",
         ]
     )
     assert code == 0
@@ -122,8 +123,8 @@ def test_eval_sgd_writes_the_contract_keys(
     assert result["split"] == "dev" and result["pack"] == "fake" and result["strategy"] == "bm25"
     assert result["dialogues"] == 1 and result["turns"] == 2
     assert result["per_service"]["Restaurants_9"]["turns"] == 2
-    # the echo model never writes a delta; what one frame's turn settles beyond doubt (its
-    # categorical values, agent.completion) is filled in all the same
+    # the echo model never writes a delta; with the candidate grammar, what one frame's turn
+    # settles beyond doubt (its categorical values, agent.completion) is filled in all the same
     assert result["jga"] == 0.5
     assert "Restaurants_9" in capsys.readouterr().out
 
