@@ -82,18 +82,24 @@ def delta_grammar(
     options: GrammarOptions = GrammarOptions(),
     *,
     dontcare: bool = True,
+    user_spans: Sequence[str] | None = None,
 ) -> str:
     """The GBNF of all deltas the tracker may write this turn (see the module docstring).
 
     ``dontcare=False`` (the user said nothing like "any" or "doesn't matter") keeps the model
-    from filling the form with "dontcare", the probe's commonest junk.
+    from filling the form with "dontcare", the probe's commonest junk. ``user_spans``: a
+    free-text slot that already holds a value may change only to one of these (the user's
+    own words), not to the system turn's.
     """
     rules: dict[str, str] = {}
     slots = trackable_slots(schema) if options.argument_slots_only else _all_slots(schema)
-    members = _intent_member(schema) + _slot_members(slots, state, dontcare, rules)
+    held = user_spans is not None and options.copy_spans
+    members = _intent_member(schema) + _slot_members(slots, state, dontcare, rules, held)
     if options.requested and schema.slot_names:
         members.append(_requested_member(schema, rules))
     rules["span"] = _span_rule(spans, state, options)
+    if held:
+        rules["uspan"] = _span_rule(user_spans or (), state, options)
     chain = _chain("m", members, rules)
     root = f'root ::= "{{" {chain}? "}}"' if chain else 'root ::= "{}"'
     return "\n".join([root, *(f"{name} ::= {body}" for name, body in rules.items())]) + "\n"
@@ -135,21 +141,26 @@ def _all_slots(schema: DomainSchema) -> dict[str, SlotSpec]:
 
 
 def _slot_members(
-    slots: dict[str, SlotSpec], state: DialogueState, dontcare: bool, rules: dict[str, str]
+    slots: dict[str, SlotSpec],
+    state: DialogueState,
+    dontcare: bool,
+    rules: dict[str, str],
+    held_to_user: bool = False,
 ) -> list[str]:
     members: list[str] = []
     for number, name in enumerate(sorted(slots)):
-        rules[f"v{number}"] = _value_rule(slots[name], name in state.slots, dontcare)
+        span = "uspan" if held_to_user and name in state.slots else "span"
+        rules[f"v{number}"] = _value_rule(slots[name], name in state.slots, dontcare, span)
         members.append(f"{literal(json.dumps(name) + ': ')} v{number}")
     return members
 
 
-def _value_rule(slot: SlotSpec, deletable: bool, dontcare: bool) -> str:
+def _value_rule(slot: SlotSpec, deletable: bool, dontcare: bool, span: str = "span") -> str:
     choices = [json_literal(DONTCARE)] if dontcare else []
     if slot.categorical and slot.values:
         choices += [json_literal(v) for v in slot.values if v != DONTCARE]
     else:
-        choices.append("span")
+        choices.append(span)
     if deletable:
         choices.append('"null"')
     return " | ".join(choices)

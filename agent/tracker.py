@@ -74,6 +74,7 @@ class TrackerOptions:
     # dialogue's own services (SGD), where a turn often moves on without naming the service
     all_services: bool = False
     # a free-text slot already set changes only to the user's words, not the system turn's
+    # (both grammars)
     user_changes: bool = False
     # add what the model left out when the turn leaves no doubt (agent.candidates)
     complete_unique: bool = True
@@ -181,8 +182,14 @@ class StateTracker:
         if not self._options.constrained:
             return None
         spans = self._spans(user_text, system_text)
+        own = self._spans(user_text) if self._options.user_changes else None
         grammar = delta_grammar(
-            self._schema, state, spans, self._options.grammar, dontcare=self._dontcare(user_text)
+            self._schema,
+            state,
+            spans,
+            self._options.grammar,
+            dontcare=self._dontcare(user_text),
+            user_spans=own,
         )
         return Constraint(gbnf=grammar)
 

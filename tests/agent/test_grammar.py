@@ -54,6 +54,17 @@ def test_state_values_are_copyable_and_only_set_slots_deletable() -> None:
     assert not accepts(grammar, '{"restaurant-destination": null}')
 
 
+def test_a_held_free_text_value_changes_only_to_the_users_words() -> None:
+    state = DialogueState(slots={"restaurant-departure": "Ely"})
+    system, user = "The train arrives at Kings Cross.", "Thanks, and from Norwich?"
+    spans = utterance_spans([user, system])
+    grammar = delta_grammar(SCHEMA, state, spans, user_spans=utterance_spans([user]))
+    assert accepts(grammar, '{"restaurant-departure": "Norwich"}')
+    assert not accepts(grammar, '{"restaurant-departure": "Kings Cross"}')
+    assert accepts(grammar, '{"restaurant-destination": "Kings Cross"}')  # not held: any span
+    assert accepts(delta_grammar(SCHEMA, state, spans), '{"restaurant-departure": "Kings Cross"}')
+
+
 def test_free_strings_mode_allows_any_short_string() -> None:
     grammar = delta_grammar(SCHEMA, DialogueState(), [], GrammarOptions(copy_spans=False))
     assert accepts(grammar, '{"restaurant-food": "anything at all"}')
