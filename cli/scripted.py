@@ -171,8 +171,8 @@ def _test(
     if args.junit:
         write_junit(args.junit, outcomes)
     summary = totals(outcomes, loading + printing + time.perf_counter() - mark)
-    sys.stdout.write(summary.profile_line() + "\n")
     sys.stdout.write(summary.grounding_line() + "\n")
+    sys.stdout.write(summary.profile_line() + "\n")
     sys.stdout.write(summary.summary_line() + "\n")
     ran = summary.passed + summary.failed
     if summary.failed and ran and args.min_pass_rate < 1.0:
