@@ -117,6 +117,24 @@ def settled_by_words(found: TurnCandidates, schema: DomainSchema, user_text: str
     return frozenset(out)
 
 
+def swap_routes(delta: StateDelta, user_text: str) -> StateDelta:
+    """For a grammar without candidates: a trip's two ends written the wrong way round ("to
+    Las Vegas … from Toronto" as origin Las Vegas, destination Toronto) are swapped back, when
+    the user's "from" and "to" say so for both of them."""
+    text = plain_text(user_text)
+    swapped = dict(delta.set)
+    for start, value in delta.set.items():
+        wrong_start = _said_after("to", value, text) and not _said_after("from", value, text)
+        if route_end(start) != "from" or not wrong_start:
+            continue
+        service = start.split("-", 1)[0]
+        for end, other in delta.set.items():
+            same = end.split("-", 1)[0] == service and route_end(end) == "to"
+            if same and _said_after("from", other, text) and not _said_after("to", other, text):
+                swapped[start], swapped[end] = other, value
+    return delta if swapped == dict(delta.set) else replace(delta, set=swapped)
+
+
 def _oriented(values: dict[str, str], text: str) -> dict[str, str]:
     """Drop a place the model put at the wrong end of a trip: the user said "from X" (and not
     "to X") but the model wrote X as the destination, or the other way round. The right end

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from agent.candidates import TurnCandidates, turn_candidates
-from agent.completion import complete_unique, settled_by_words
+from agent.completion import complete_unique, settled_by_words, swap_routes
 from agent.delta_checks import (
     drop_negated,
     one_slot_per_span,
@@ -135,6 +135,8 @@ class StateTracker:
         delta = self._parse(self.last_output)
         if found is not None and self._options.complete_unique:
             delta = complete_unique(delta, found, self._schema, user_text)
+        elif self._options.complete_unique:
+            delta = swap_routes(delta, user_text)
         delta = self._clean(delta, state, system_text, user_text)
         return delta, state.apply(delta)
 

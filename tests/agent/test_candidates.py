@@ -6,9 +6,9 @@ import pytest
 
 from agent.backend import DomainBackend
 from agent.candidates import TurnCandidates, mentions, times_in, turn_candidates
-from agent.completion import settled_by_words
+from agent.completion import settled_by_words, swap_routes
 from agent.delta_checks import says_dontcare
-from agent.domain import DialogueState, DomainSchema
+from agent.domain import DialogueState, DomainSchema, StateDelta
 from agent.grammar import trackable_slots, turn_grammar, utterance_spans
 from agent.llm.fake import ScriptedChatModel
 from agent.tracker import StateTracker, TrackerOptions
@@ -466,3 +466,31 @@ def test_a_trip_said_with_from_and_to_is_left_to_completion() -> None:
 )
 def test_the_longest_reading_of_a_time_wins(text: str, times: list[str]) -> None:
     assert times_in(text) == times
+
+
+@pytest.mark.parametrize(
+    ("origin", "destination", "text", "expected"),
+    [
+        (
+            "Las Vegas",
+            "Toronto",
+            "going to Las Vegas, flying from Toronto",
+            ("Toronto", "Las Vegas"),
+        ),
+        (
+            "Toronto",
+            "Las Vegas",
+            "going to Las Vegas, flying from Toronto",
+            ("Toronto", "Las Vegas"),
+        ),
+        ("SF", "LA", "from LA to SF, then from SF to LA", ("SF", "LA")),
+    ],
+)
+def test_a_trip_written_the_wrong_way_round_is_swapped_back(
+    origin: str, destination: str, text: str, expected: tuple[str, str]
+) -> None:
+    delta = StateDelta(
+        set={"Flights_3-origin_city": origin, "Flights_3-destination_city": destination}
+    )
+    fixed = swap_routes(delta, text).set
+    assert (fixed["Flights_3-origin_city"], fixed["Flights_3-destination_city"]) == expected
