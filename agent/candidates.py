@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from agent.delta_checks import DATE, negated
+from agent.delta_checks import DATE, negated, wordset
 from agent.domain import (
     DONTCARE,
     DialogueState,
@@ -37,11 +37,6 @@ from agent.domain import (
     SlotSpec,
 )
 from agent.normalize import NUMBER_WORDS, is_time_slot, parse_time
-
-
-def _wordset(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
 
 # Ways of naming a categorical value that do not contain it; keys are values as schemas spell
 # them (MultiWOZ and SGD use these), lists are whole words or phrases of the user turn.
@@ -79,7 +74,7 @@ _ARTICLE_EDGE = re.compile(r"^(?:a|an)\s|\s(?:a|an|the)$")
 WORD = re.compile(r"[\w&'-]+")
 TIME_WORDS = 6  # longest time expression looked at: "half past 6 in the evening"
 # Words of requests and chatter that are never a value ("looking", "something").
-_CHATTER = _wordset(
+_CHATTER = wordset(
     """
     the a an i i'm i'd im id me my you your we our looking look searching search something
     somewhere anything place places please thanks thank sounds good great fine nice sure
@@ -95,7 +90,7 @@ _CHATTER = _wordset(
     """
 )
 # Words too common in schema descriptions to say which service a turn is about.
-_STOP = _wordset(
+_STOP = wordset(
     """
     a an the of to for in on at and or is it its be by with from that this what which
     whether how many much never set asked book booking find search places place get make
@@ -365,7 +360,7 @@ def _may_start(
     return any(_has_phrase(text, w) for w in words if len(w) >= 3)
 
 
-_CHATTER_INTENT = _wordset(
+_CHATTER_INTENT = wordset(
     """
     for the and can with from into places place user users service chosen between two one
     find search
@@ -387,7 +382,7 @@ def _asks_about(slot: SlotSpec, text: str) -> bool:
     return any(_has_phrase(text, w) for w in words)
 
 
-ASK_STOP = _wordset(
+ASK_STOP = wordset(
     """
     asked never whether that this with from what which user users booking booked hh:mm hours
     must needed chosen where kind many does takes there their them they

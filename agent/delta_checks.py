@@ -57,6 +57,26 @@ _DONTCARE_CUE = re.compile(
 )
 
 
+def wordset(text: str) -> frozenset[str]:
+    """A set of words written as running text (long word lists stay readable)."""
+    return frozenset(text.split())
+
+
+# words of a turn that only acknowledges ("Alright.", "Thanks, that's all for now.")
+_COURTESY = wordset(
+    """yes yeah yep ok okay alright sure great perfect fine good nice cool awesome wonderful
+    fantastic excellent thanks thank you very much so lot that that's this it is was will would
+    be all for now goodbye bye no nope not i i'm me my your help appreciate sounds seems looks
+    works work correct right please and the a an do don't need anything else nothing glad
+    kind of too everything"""
+)
+
+
+def only_acknowledges(user_text: str) -> bool:
+    """The turn says nothing of its own: thanks, yes, "that works", goodbye."""
+    return all(word in _COURTESY for word in _WORDS.findall(user_text.lower()))
+
+
 def says_dontcare(user_text: str) -> bool:
     """Whether the user's words could mean "no preference" for something."""
     return _DONTCARE_CUE.search(user_text.lower().replace("’", "'")) is not None

@@ -23,6 +23,7 @@ from agent.completion import complete_unique, settled_by_words, swap_routes
 from agent.delta_checks import (
     drop_negated,
     one_slot_per_span,
+    only_acknowledges,
     says_dontcare,
     supported,
     to_categorical_slot,
@@ -76,6 +77,9 @@ class TrackerOptions:
     # a free-text slot already set changes only to the user's words, not the system turn's
     # (both grammars)
     user_changes: bool = False
+    # a turn that only acknowledges a system turn that asked nothing ("Alright." after "Your
+    # balance is $20,265.21.") copies no words from it (schema-wide grammar)
+    quiet_acknowledgements: bool = False
     # add what the model left out when the turn leaves no doubt (agent.candidates)
     complete_unique: bool = True
     # leave what the words settle out of the grammar (completion writes it): fewer tokens
@@ -183,7 +187,11 @@ class StateTracker:
     ) -> Constraint | None:
         if not self._options.constrained:
             return None
-        spans = self._spans(user_text, system_text)
+        told = self._options.quiet_acknowledgements and "?" not in system_text
+        if told and only_acknowledges(user_text):
+            spans = self._spans(user_text)  # the state's own values stay copyable
+        else:
+            spans = self._spans(user_text, system_text)
         own = self._spans(user_text) if self._options.user_changes else None
         grammar = delta_grammar(
             self._schema,

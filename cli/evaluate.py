@@ -69,6 +69,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--user-changes", action="store_true", help="set free-text slots change to user words only"
     )
     sgd.add_argument(
+        "--quiet-acks",
+        action="store_true",
+        help="a turn that only acknowledges a statement copies none of its words",
+    )
+    sgd.add_argument(
         "--omit-settled", action="store_true", help="what the words settle is not decoded"
     )
     sgd.set_defaults(func=run_sgd)
@@ -123,6 +128,7 @@ def _options(args: argparse.Namespace) -> TrackerOptions:
         all_services=args.all_services,
         omit_settled=args.omit_settled,
         user_changes=args.user_changes,
+        quiet_acknowledgements=args.quiet_acks,
     )
 
 
@@ -218,6 +224,7 @@ def _result(args: argparse.Namespace, pack: str, run: EvalRun) -> dict[str, Any]
         all_services=args.all_services,
         omit_settled=args.omit_settled,
         user_changes=args.user_changes,
+        quiet_acknowledgements=args.quiet_acks,
     )
     return result
 

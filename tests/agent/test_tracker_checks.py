@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from agent.delta_checks import negated, one_slot_per_span, says_dontcare, supported
+from agent.delta_checks import (
+    negated,
+    one_slot_per_span,
+    only_acknowledges,
+    says_dontcare,
+    supported,
+)
 from agent.domain import DialogueState, DomainSchema, IntentSpec, ServiceSpec, SlotSpec
 from agent.grammar import delta_grammar, trackable_slots
 from agent.llm.fake import ScriptedChatModel
-from agent.tracker import StateTracker
+from agent.tracker import StateTracker, TrackerOptions
 from tests.agent.gbnf_match import accepts
 from tests.agent.tracker_fixtures import SCHEMA, EchoPrompts
 
@@ -149,3 +155,28 @@ def test_an_id_slot_needs_a_digit() -> None:
 
     assert well_typed("train-trainid", "TR1234")
     assert not well_typed("train-trainid", "taxi")
+
+
+@pytest.mark.parametrize(
+    ("text", "only"),
+    [
+        ("Alright.", True),
+        ("Okay. That will be all for now. Goodbye!", True),
+        ("Yes, that will work.", True),
+        ("Thanks, and a taxi please.", False),
+        ("I want Italian food.", False),
+    ],
+)
+def test_turns_that_only_acknowledge(text: str, only: bool) -> None:
+    assert only_acknowledges(text) is only
+
+
+def test_an_acknowledgement_of_a_statement_copies_none_of_its_words() -> None:
+    model = ScriptedChatModel(["{}"] * 3)
+    system = "The train leaves from Kings Cross."
+    for quiet, asks, copyable in ((True, "", False), (False, "", True), (True, " Ok?", True)):
+        options = TrackerOptions(candidates=False, quiet_acknowledgements=quiet)
+        tracker = StateTracker(model, EchoPrompts(), SCHEMA, options)
+        tracker.track(DialogueState(), system + asks, "Alright, thanks.")
+        gbnf = model.last_call.constraint.gbnf if model.last_call.constraint else ""
+        assert accepts(gbnf or "", '{"restaurant-departure": "Kings Cross"}') is copyable
