@@ -69,9 +69,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--user-changes", action="store_true", help="set free-text slots change to user words only"
     )
     sgd.add_argument(
-        "--quiet-acks",
+        "--no-quiet-acks",
         action="store_true",
-        help="a turn that only acknowledges a statement copies none of its words",
+        help="let a turn that only acknowledges a statement copy its words (before run 20)",
     )
     sgd.add_argument(
         "--omit-settled", action="store_true", help="what the words settle is not decoded"
@@ -128,7 +128,7 @@ def _options(args: argparse.Namespace) -> TrackerOptions:
         all_services=args.all_services,
         omit_settled=args.omit_settled,
         user_changes=args.user_changes,
-        quiet_acknowledgements=args.quiet_acks,
+        quiet_acknowledgements=not args.no_quiet_acks,
     )
 
 
@@ -224,7 +224,7 @@ def _result(args: argparse.Namespace, pack: str, run: EvalRun) -> dict[str, Any]
         all_services=args.all_services,
         omit_settled=args.omit_settled,
         user_changes=args.user_changes,
-        quiet_acknowledgements=args.quiet_acks,
+        quiet_acknowledgements=not args.no_quiet_acks,
     )
     return result
 
