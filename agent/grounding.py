@@ -65,6 +65,7 @@ _DONE_CLAIM = re.compile(
 )
 _BEFORE_BOOKING = (ActType.CONFIRM, ActType.OFFER, ActType.REQUEST, ActType.NO_MATCH)
 _MIN_NAME = 6
+_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def _fold(text: str) -> str:
@@ -131,7 +132,8 @@ def _facts(reply: str, known_names: Collection[str]) -> Iterator[str]:
         for match in pattern.finditer(reply):
             yield match.group(0).strip()
     for match in _PROPER.finditer(reply):
-        words = match.group(0).split()
+        # "Loch Fyne's postcode": the possessive is not part of the name ("Kettle's Yard" is)
+        words = _POSSESSIVE.sub("", match.group(0)).split()
         while words and words[0] in _NOT_NAMES:
             words.pop(0)
         if len(words) >= 2:

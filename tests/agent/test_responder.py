@@ -193,6 +193,12 @@ def test_grounding_allows_what_the_user_said() -> None:
     assert problems("Kings College sounds lovely.", act, STATE, "hello")
 
 
+def test_a_possessive_is_not_part_of_the_name() -> None:
+    act = ACTS[ActType.INFORM]
+    assert problems("Zizzi Cambridge's phone number is 01223365599.", act, STATE) == []
+    assert problems("Zizzi Camden's phone number is 01223365599.", act, STATE)
+
+
 def test_references_look_like_references() -> None:
     text = template_reply(ACTS[ActType.BOOK], STATE)
     assert re.search(r"\b[A-Z0-9]{8}\b", text)
