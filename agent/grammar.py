@@ -230,12 +230,12 @@ def turn_grammar(
     for number, intent in enumerate(candidates.intents):
         service = _service_of(schema, intent)
         head = f"{literal(json.dumps(INTENT_KEY) + ': ')} {json_literal(intent)}"
-        skip = _settled(candidates, service, also_settled) if omit_settled else set()
+        skip = _settled(candidates, service, also_settled) if omit_settled else _NOTHING
         members = _service_members(schema, [service], candidates, values, rules, f"i{number}", skip)
         chain = _chain(f"i{number}m", members, rules)
         branches.append(f'{head} (", " {chain})?' if chain else head)
     single = candidates.services[0] if len(candidates.services) == 1 else ""
-    skip = _settled(candidates, single, also_settled) if omit_settled and single else set()
+    skip = _settled(candidates, single, also_settled) if omit_settled and single else _NOTHING
     members = _service_members(schema, candidates.services, candidates, values, rules, "n", skip)
     if members:
         branches.append(_chain("n", members, rules))
@@ -246,16 +246,27 @@ def turn_grammar(
     return "\n".join(lines) + "\n"
 
 
-def _settled(candidates: TurnCandidates, service: str, also: Collection[str] = ()) -> set[str]:
-    """What completion writes for ``service`` without the model: slots the words settle, and
-    the requests when the question names one outright (as ``?slot``: a slot may be both). The
+@dataclass(frozen=True)
+class _Settled:
+    """What completion writes for a service without the model: slot values, and requests (a
+    slot may be both: "postcode")."""
+
+    slots: frozenset[str] = frozenset()
+    requests: frozenset[str] = frozenset()
+
+
+_NOTHING = _Settled()
+
+
+def _settled(candidates: TurnCandidates, service: str, also: Collection[str] = ()) -> _Settled:
+    """Slots the words settle, and the requests when the question names one outright. The
     other requestable slots then matched only by a shared word ("phone number" is not a
     reference number), so they go too."""
-    requests: set[str] = set()
+    mine = {n for n in (*candidates.settled(service), *also) if n.split("-", 1)[0] == service}
+    requests: frozenset[str] = frozenset()
     if any(n.split("-", 1)[0] == service for n in candidates.asked):
-        requests = {f"?{n}" for n in candidates.requestable if n.split("-", 1)[0] == service}
-    own = {n for n in also if n.split("-", 1)[0] == service}
-    return set(candidates.settled(service)) | own | requests
+        requests = frozenset(n for n in candidates.requestable if n.split("-", 1)[0] == service)
+    return _Settled(frozenset(mine), requests)
 
 
 def _service_of(schema: DomainSchema, intent: str) -> str:
@@ -269,12 +280,12 @@ def _service_members(
     values: dict[str, str],
     rules: dict[str, str],
     prefix: str,
-    skip: set[str] | None = None,
+    skip: _Settled = _NOTHING,
 ) -> list[str]:
     """Members in render_delta's order: slots sorted by name, then ``requested``."""
     members: list[str] = []
     names = sorted(
-        n for service in services for n in candidates.slots_of(service) if n not in (skip or ())
+        n for service in services for n in candidates.slots_of(service) if n not in skip.slots
     )
     for name in names:
         choices = [values[name]] if name in values else []
@@ -286,7 +297,7 @@ def _service_members(
         for service in services
         if (spec := schema.service(service)) is not None
         for slot in spec.slots
-        if slot.name in candidates.requestable and f"?{slot.name}" not in (skip or ())
+        if slot.name in candidates.requestable and slot.name not in skip.requests
     )
     if requestable:
         chain = _chain(f"{prefix}q", [json_literal(n) for n in requestable], rules)

@@ -187,19 +187,19 @@ class StateTracker:
     ) -> Constraint | None:
         if not self._options.constrained:
             return None
+        own = self._spans(user_text)
         told = self._options.quiet_acknowledgements and "?" not in system_text
         if told and only_acknowledges(user_text):
-            spans = self._spans(user_text)  # the state's own values stay copyable
+            spans = own  # the state's own values stay copyable
         else:
             spans = self._spans(user_text, system_text)
-        own = self._spans(user_text) if self._options.user_changes else None
         grammar = delta_grammar(
             self._schema,
             state,
             spans,
             self._options.grammar,
             dontcare=self._dontcare(user_text),
-            user_spans=own,
+            user_spans=own if self._options.user_changes else None,
         )
         return Constraint(gbnf=grammar)
 

@@ -8,6 +8,7 @@ dialogue a prompt manager and a :class:`StateTracker` over that dialogue's servi
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Callable
@@ -211,21 +212,10 @@ def _result(args: argparse.Namespace, pack: str, run: EvalRun) -> dict[str, Any]
         turn_level=args.turn_level,
         limit_dialogues=args.limit_dialogues,
         services=args.services,
-        max_tokens=args.max_tokens,
-        free_strings=args.free_strings,
-        trim_spans=not args.no_trim,
-        argument_slots_only=not args.all_slots,
-        dontcare_cue=not args.no_dontcare_cue,
-        type_check=not args.no_type_check,
-        require_support=args.require_support,
-        checks=not args.no_checks,
-        candidates=args.candidates,
-        completion=not args.no_completion,
-        all_services=args.all_services,
-        omit_settled=args.omit_settled,
-        user_changes=args.user_changes,
-        quiet_acknowledgements=not args.no_quiet_acks,
     )
+    # the tracker settings as the tracker got them (the flags are mapped once, in _options)
+    options = dataclasses.asdict(_options(args))
+    result.update(options.pop("grammar"), **options)
     return result
 
 
