@@ -2,9 +2,11 @@
 
 The order is the product's promise: the user's text is committed before any model work (a crash
 never loses what was typed); the merged state is saved on the user turn as soon as it exists;
-the assistant turn is appended ``complete=False`` before the first token and completed at the
-end, so a cancelled or killed reply stays visible as cut off. Bookings are stored the moment the
-backend makes them.
+the assistant turn is appended ``complete=False`` before the first token, together with its act
+and the booking the act made (one transaction: no booking the conversation does not know, none
+announced that was not stored), and completed at the end, so a cancelled or killed reply stays
+visible as cut off. :meth:`DialogueEngine.resume` answers what an interruption left unanswered;
+the bookings a turn sees come from the store, whatever branch made them.
 
 Timings in the returned :class:`TurnResult` are from the call (the user's Enter): ``state_s``
 to the merged state and chosen act, ``meta.first_token_s`` to the first reply token,
@@ -121,6 +123,26 @@ class DialogueEngine:
         )
         return self._run(branch[index], context, started, listener, cancel)
 
+    def pending(self, conversation_id: int) -> bool:
+        """The conversation ends without a finished reply: a user turn nobody answered or a
+        reply cut off (the process was killed or the user stopped it)."""
+        branch = self.memory.active_branch(conversation_id)
+        return bool(branch) and (branch[-1].role == "user" or not branch[-1].complete)
+
+    def resume(
+        self,
+        conversation_id: int,
+        *,
+        listener: TurnListener | None = None,
+        cancel: CancelToken | None = None,
+    ) -> TurnResult | None:
+        """Answer what an interruption left unanswered (see :meth:`pending`), as
+        :meth:`regenerate` does: a booking the cut-off reply made is shown, not made again.
+        ``None`` when nothing is pending."""
+        if not self.pending(conversation_id):
+            return None
+        return self.regenerate(conversation_id, listener=listener, cancel=cancel)
+
     def set_state(self, conversation_id: int, state: DialogueState) -> None:
         """Make ``state`` the conversation's state (the user edited it). Slots the schema does
         not know are dropped. The next turn tracks from it; edits count as changes, so a
@@ -158,11 +180,8 @@ class DialogueEngine:
         act = self._transact(act, state, context.booking)
         if listener is not None:
             listener.on_state(state, act)
-        reply_turn = self.memory.append_turn(
-            conversation_id, "assistant", "", parent_id=user_turn.id, complete=False
-        )
-        if act.booking is not None and act.booking is not context.booking:
-            self.memory.add_booking(conversation_id, reply_turn.id, act.booking)
+        made = act.booking if act.booking is not context.booking else None
+        reply_turn = self.memory.begin_reply(user_turn.id, state, act, made)
         reply, first_token = self._reply(user_turn.text, act, state, context, listener, cancel)
         meta = dataclasses.replace(
             reply.meta,
@@ -173,7 +192,6 @@ class DialogueEngine:
         self.memory.update_turn(
             reply_turn.id, text=reply.text, complete=not reply.cut_off, meta=meta
         )
-        self.memory.save_state(reply_turn.id, state, act)
         return TurnResult(
             conversation_id, user_turn.id, reply_turn.id, state, act, reply.text, meta,
             booking=act.booking, state_s=state_s, reply_source=reply.source,
@@ -252,7 +270,10 @@ class DialogueEngine:
 
     def _context(self, conversation_id: int, prior: list[Turn]) -> TurnContext:
         edited = self._edited.get(conversation_id)
-        return context_of(prior, edited[0] if edited else None, edited[1] if edited else None)
+        bookings = self.memory.bookings(conversation_id)
+        return context_of(
+            prior, edited[0] if edited else None, edited[1] if edited else None, bookings
+        )
 
     def _valid(self, state: DialogueState) -> DialogueState:
         """Only slots the schema knows, with non-empty values; intents of known services. A

@@ -104,6 +104,14 @@ class Memory(Protocol):
 
     def save_state(self, turn_id: int, state: DialogueState, act: Act | None = None) -> None: ...
 
+    def begin_reply(
+        self, user_turn_id: int, state: DialogueState, act: Act, booking: Booking | None = None
+    ) -> Turn:
+        """Append the (empty, incomplete) reply below ``user_turn_id`` with its state, its act
+        and the booking the act made, all in one transaction: an interruption leaves either none
+        of them or all of them."""
+        ...
+
     def active_branch(self, conversation_id: int) -> list[Turn]: ...
 
     def latest_state(self, conversation_id: int) -> DialogueState: ...

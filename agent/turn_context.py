@@ -34,17 +34,21 @@ def context_of(
     prior: Sequence[Turn],
     edited: DialogueState | None = None,
     baseline: DialogueState | None = None,
+    made: Sequence[Booking] = (),
 ) -> TurnContext:
-    """The context after the turns ``prior`` (oldest first); ``edited`` replaces their state."""
+    """The context after the turns ``prior`` (oldest first); ``edited`` replaces their state.
+    ``made`` are the conversation's stored bookings, oldest first (every branch's: a booking
+    made is made), besides those the acts of ``prior`` carry."""
     state = edited if edited is not None else last_state(prior)
     replies = [t for t in prior if t.role == "assistant"]
     entities: dict[str, Entity] = {}
-    bookings: dict[str, Booking] = {}
-    for act in (t.act for t in replies if t.act is not None):
+    acts = [t.act for t in replies if t.act is not None]
+    bookings = {b.service: b for b in made}
+    for act in acts:
         for entity in act.entities[:1]:
             entities[entity.service] = entity
         if act.booking is not None:
-            bookings[act.booking.service] = act.booking
+            bookings.setdefault(act.booking.service, act.booking)
     return TurnContext(
         state=state,
         baseline=baseline if baseline is not None else state,

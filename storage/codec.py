@@ -27,6 +27,18 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def clean_text(text: str) -> str:
+    """``text`` as every backend can store it: lone surrogates (undecodable bytes that reached us
+    as ``surrogateescape``) and NUL (which PostgreSQL refuses) become U+FFFD."""
+    if "\x00" not in text:
+        try:
+            text.encode("utf-8")
+            return text
+        except UnicodeEncodeError:
+            pass
+    return "".join("\ufffd" if ch == "\x00" or "\ud800" <= ch <= "\udfff" else ch for ch in text)
+
+
 def state_to_json(state: DialogueState) -> Json:
     return {
         "slots": dict(state.slots),

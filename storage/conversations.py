@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, insert, select, update
 from agent.domain import Conversation
 from storage import rows
 from storage.base import StoreBase
-from storage.codec import now
+from storage.codec import clean_text, now
 from storage.models import ConversationRow, TurnRow
 
 C, T = ConversationRow, TurnRow
@@ -18,7 +18,7 @@ C, T = ConversationRow, TurnRow
 class ConversationStore(StoreBase):
     def create_conversation(self, *, title: str, domain: str, model: str) -> Conversation:
         stamp = now()
-        values = {"title": title, "domain": domain, "model": model, "archived": False}
+        values = {"title": clean_text(title), "domain": domain, "model": model, "archived": False}
         values |= {"created_at": stamp, "updated_at": stamp}
         with self.write() as connection:
             key = connection.execute(insert(C).values(**values)).inserted_primary_key
@@ -49,7 +49,7 @@ class ConversationStore(StoreBase):
             return {int(cid): int(n) for cid, n in connection.execute(query)}
 
     def rename(self, conversation_id: int, title: str) -> Conversation:
-        return self._set(conversation_id, title=title)
+        return self._set(conversation_id, title=clean_text(title))
 
     def archive(self, conversation_id: int, archived: bool = True) -> Conversation:
         return self._set(conversation_id, archived=archived)

@@ -7,6 +7,7 @@ marked complete at the end: if the process dies in between, the turn stays as a 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -30,6 +31,7 @@ from storage.checkpoint import Checkpointer
 from storage.codec import (
     act_to_json,
     booking_to_json,
+    clean_text,
     meta_to_json,
     naive_utc,
     now,
@@ -121,7 +123,8 @@ class SqlMemory(ConversationStore):
     ) -> Turn:
         stamp = now()
         values: dict[str, Any] = {"conversation_id": conversation_id, "parent_id": parent_id}
-        values |= {"role": role, "text": text, "created_at": stamp, "complete": complete}
+        values |= {"role": role, "text": clean_text(text), "created_at": stamp}
+        values["complete"] = complete
         key = connection.execute(sql.INSERT_TURN, values).inserted_primary_key
         assert key is not None  # noqa: S101
         turn_id = int(key[0])
@@ -134,11 +137,34 @@ class SqlMemory(ConversationStore):
             conversation_id,
             parent_id,
             role,
-            text,
+            values["text"],
             utc(stamp),
             meta=meta,
             complete=complete,
         )
+
+    def begin_reply(
+        self,
+        user_turn_id: int,
+        state: DialogueState,
+        act: Act,
+        booking: Booking | None = None,
+    ) -> Turn:
+        """The reply to ``user_turn_id``, empty and incomplete, with the turn's state, its act and
+        the booking the act made: one transaction, so no booking exists that the conversation's
+        acts do not announce, and none is announced that was not stored."""
+        with self.write() as connection:
+            conversation_id = connection.execute(sql.TURN_OWNER, {"tid": user_turn_id}).scalar()
+            if conversation_id is None:
+                raise NotFound(f"no turn {user_turn_id}")
+            self._lock_head(connection, conversation_id)
+            turn = self._insert_turn(
+                connection, conversation_id, user_turn_id, "assistant", "", False, None
+            )
+            self._insert_state(connection, turn.id, state, act)
+            if booking is not None:
+                self._insert_booking(connection, conversation_id, turn.id, booking)
+            return dataclasses.replace(turn, state=state, act=act)
 
     def get_turn(self, turn_id: int) -> Turn:
         with self.read() as connection:
@@ -157,7 +183,7 @@ class SqlMemory(ConversationStore):
             if connection.execute(sql.TURN_OWNER, {"tid": turn_id}).scalar() is None:
                 raise NotFound(f"no turn {turn_id}")
             if text is not None:
-                connection.execute(sql.SET_TEXT, {"tid": turn_id, "new_text": text})
+                connection.execute(sql.SET_TEXT, {"tid": turn_id, "new_text": clean_text(text)})
             if complete is not None:
                 connection.execute(sql.SET_COMPLETE, {"tid": turn_id, "done": complete})
             if meta is not None:
@@ -218,11 +244,16 @@ class SqlMemory(ConversationStore):
     # ----------------------------------------------------------------- state and bookings
 
     def save_state(self, turn_id: int, state: DialogueState, act: Act | None = None) -> None:
-        values = {"state": state_to_json(state), "act": act_to_json(act) if act else None}
         with self.write() as connection:
             self._turn(connection, turn_id)
             connection.execute(delete(S).where(S.turn_id == turn_id))
-            connection.execute(insert(S).values(turn_id=turn_id, **values))
+            self._insert_state(connection, turn_id, state, act)
+
+    def _insert_state(
+        self, connection: Connection, turn_id: int, state: DialogueState, act: Act | None
+    ) -> None:
+        values = {"state": state_to_json(state), "act": act_to_json(act) if act else None}
+        connection.execute(insert(S).values(turn_id=turn_id, **values))
 
     def latest_state(self, conversation_id: int) -> DialogueState:
         """The snapshot of the newest turn on the active branch that has one (empty if none)."""
@@ -232,14 +263,19 @@ class SqlMemory(ConversationStore):
         return DialogueState()
 
     def add_booking(self, conversation_id: int, turn_id: int | None, booking: Booking) -> None:
-        values = booking_to_json(booking)
-        values["created_at"] = naive_utc(booking.created_at) if booking.created_at else now()
         with self.write() as connection:
             self._conversation(connection, conversation_id)
             if turn_id is not None:
                 self._own_turn(connection, conversation_id, turn_id)
-            row = {"conversation_id": conversation_id, "turn_id": turn_id, **values}
-            connection.execute(insert(B).values(**row))
+            self._insert_booking(connection, conversation_id, turn_id, booking)
+
+    def _insert_booking(
+        self, connection: Connection, conversation_id: int, turn_id: int | None, booking: Booking
+    ) -> None:
+        values = booking_to_json(booking)
+        values["created_at"] = naive_utc(booking.created_at) if booking.created_at else now()
+        row = {"conversation_id": conversation_id, "turn_id": turn_id, **values}
+        connection.execute(insert(B).values(**row))
 
     def bookings(self, conversation_id: int) -> list[Booking]:
         return [booking for _turn_id, booking in self.bookings_with_turns(conversation_id)]

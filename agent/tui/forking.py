@@ -52,6 +52,9 @@ class ForkableMemory(Protocol):
         self, turn_id: int, text: str, *, complete: bool = True, meta: GenerationMeta | None = None
     ) -> Turn: ...
     def save_state(self, turn_id: int, state: DialogueState, act: Act | None = None) -> None: ...
+    def begin_reply(
+        self, user_turn_id: int, state: DialogueState, act: Act, booking: Booking | None = None
+    ) -> Turn: ...
     def active_branch(self, conversation_id: int) -> list[Turn]: ...
     def latest_state(self, conversation_id: int) -> DialogueState: ...
     def add_booking(self, conversation_id: int, turn_id: int | None, booking: Booking) -> None: ...
@@ -137,6 +140,11 @@ class ForkingMemory:
 
     def save_state(self, turn_id: int, state: DialogueState, act: Act | None = None) -> None:
         self.inner.save_state(turn_id, state, act)
+
+    def begin_reply(
+        self, user_turn_id: int, state: DialogueState, act: Act, booking: Booking | None = None
+    ) -> Turn:
+        return self.inner.begin_reply(user_turn_id, state, act, booking)
 
     def add_booking(self, conversation_id: int, turn_id: int | None, booking: Booking) -> None:
         self.inner.add_booking(conversation_id, turn_id, booking)

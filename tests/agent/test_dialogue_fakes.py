@@ -227,6 +227,18 @@ class InMemoryMemory:
         states = [t.state for t in self.active_branch(conversation_id) if t.state is not None]
         return states[-1] if states else DialogueState()
 
+    def begin_reply(
+        self, user_turn_id: int, state: DialogueState, act: Act, booking: Booking | None = None
+    ) -> Turn:
+        conversation_id = self.turns[user_turn_id].conversation_id
+        turn = self.append_turn(
+            conversation_id, "assistant", "", parent_id=user_turn_id, complete=False
+        )
+        self.save_state(turn.id, state, act)
+        if booking is not None:
+            self.add_booking(conversation_id, turn.id, booking)
+        return self.turns[turn.id]
+
     def add_booking(self, conversation_id: int, turn_id: int | None, booking: Booking) -> None:
         self.booked.setdefault(conversation_id, []).append(booking)
 
