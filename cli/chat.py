@@ -48,8 +48,9 @@ def run(args: argparse.Namespace) -> int:
         path,
         config.updated(model=settings.model, domain=settings.domain, db=_db_choice(args, config)),
     )
-    SlotchatApp(launch_for(settings, args, config, path)).run()
-    return 0
+    app = SlotchatApp(launch_for(settings, args, config, path))
+    app.run()
+    return app.return_code or 0
 
 
 def settings_with_memory(args: argparse.Namespace, config: UiConfig) -> Settings:

@@ -4,19 +4,25 @@ One line in, one reply out, through the whole engine and the memory store. In a 
 reply streams as it is written (and is redrawn if the grounding check replaces it), with a
 ``> `` prompt; in a pipe there is no prompt and each reply is printed whole once it is final.
 ``--show-state`` adds one JSON line after each reply. End of input exits 0; Ctrl-C during a
-reply stops the reply (what was written is kept, marked cut off), at the prompt it quits.
+reply stops the reply (what was written is kept, marked cut off), a second Ctrl-C or one at the
+prompt quits with exit code 130. ``--conversation ID`` first answers a turn an interruption
+left unanswered (a booking it made is shown, not made again).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from cli.settings import Settings, command_parser
+
+CUT_OFF = "[stopped]"  # after a reply the user stopped with Ctrl-C
 
 if TYPE_CHECKING:
     from agent.dialogue import DialogueEngine
@@ -57,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
         conversation_id = engine.start_conversation(title="repl").id
     if interactive:
         sys.stderr.write(f"conversation {conversation_id}; Ctrl-D to quit\n")
+    resumed = _resume(engine, conversation_id, interactive)
+    if resumed is not None:
+        _show(resumed, args.show_state)
     return _loop(engine, conversation_id, interactive, args.show_state)
 
 
@@ -65,10 +74,13 @@ def _loop(engine: DialogueEngine, conversation_id: int, interactive: bool, show:
         line = _read(interactive)
         if line is None:
             return 0
-        result = _turn(engine, conversation_id, line, interactive)
-        if show:
-            sys.stdout.write(state_line(result) + "\n")
-        sys.stdout.flush()
+        _show(_turn(engine, conversation_id, line, interactive), show)
+
+
+def _show(result: TurnResult, show_state: bool) -> None:
+    if show_state:
+        sys.stdout.write(state_line(result) + "\n")
+    sys.stdout.flush()
 
 
 def _read(interactive: bool) -> str | None:
@@ -84,29 +96,72 @@ def _read(interactive: bool) -> str | None:
 
 
 def _turn(engine: DialogueEngine, conversation_id: int, text: str, live: bool) -> TurnResult:
-    """Run the turn in a worker so that Ctrl-C can cancel the reply between tokens."""
+    return _in_worker(
+        lambda printer, cancel: engine.turn(conversation_id, text, listener=printer, cancel=cancel),
+        live,
+    )
+
+
+def _resume(engine: DialogueEngine, conversation_id: int, live: bool) -> TurnResult | None:
+    """Answer the turn an interruption left unanswered before reading new lines."""
+    if not engine.pending(conversation_id):
+        return None
+    if live:
+        sys.stderr.write("(the last reply was cut off; answering it again)\n")
+    return _in_worker(
+        lambda printer, cancel: engine.resume(conversation_id, listener=printer, cancel=cancel),
+        live,
+    )
+
+
+def _in_worker(
+    run: Callable[[_Printer, threading.Event], TurnResult | None], live: bool
+) -> TurnResult:
+    """Run a turn in a worker thread so that Ctrl-C can stop the reply between tokens.
+
+    The main thread waits by polling an Event (not ``Thread.join``: on CPython 3.11 a join
+    interrupted by KeyboardInterrupt leaves the thread marked stopped while it still runs). The
+    first Ctrl-C stops the reply and keeps what was shown, marked cut off; a second one leaves
+    at once with exit code 130 (``os._exit``: the worker may be inside llama.cpp, and every
+    write of the turn is already its own committed transaction)."""
     printer = _Printer(live)
-    cancel = threading.Event()
-    outcome: list[TurnResult | BaseException] = []
+    cancel, done = threading.Event(), threading.Event()
+    outcome: list[TurnResult | BaseException | None] = []
 
     def work() -> None:
         try:
-            outcome.append(engine.turn(conversation_id, text, listener=printer, cancel=cancel))
+            outcome.append(run(printer, cancel))
         except BaseException as error:  # handed to the main thread below
             outcome.append(error)
+        finally:
+            done.set()
 
-    worker = threading.Thread(target=work, name="slotchat-turn", daemon=True)
-    worker.start()
-    try:
-        worker.join()
-    except KeyboardInterrupt:
-        cancel.set()
-        worker.join()
+    threading.Thread(target=work, name="slotchat-turn", daemon=True).start()
+    _wait(done, cancel)
     result = outcome[0]
     if isinstance(result, BaseException):
         raise result
-    printer.finish(result.reply)
+    assert result is not None  # noqa: S101 - callers run only when there is a turn to answer
+    printer.finish(result.reply, cut_off=result.meta.cut_off)
     return result
+
+
+def _wait(done: threading.Event, cancel: threading.Event) -> None:
+    while not done.is_set():
+        try:
+            done.wait(0.05)
+        except KeyboardInterrupt:
+            if cancel.is_set():
+                _quit_now()
+            cancel.set()
+
+
+def _quit_now() -> None:
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+    sys.stderr.write("slotchat: interrupted\n")
+    sys.stderr.flush()
+    os._exit(130)
 
 
 class _Printer:
@@ -131,10 +186,9 @@ class _Printer:
             sys.stdout.flush()
         self._shown = text
 
-    def finish(self, reply: str) -> None:
-        sys.stdout.write("\n" if self._live else reply.strip() + "\n")
-        if self._live:
-            sys.stdout.write("\n")
+    def finish(self, reply: str, *, cut_off: bool = False) -> None:
+        mark = f" {CUT_OFF}" if cut_off else ""
+        sys.stdout.write(f"{mark}\n\n" if self._live else f"{reply.strip()}{mark}\n")
 
 
 def _erase(shown: str) -> str:
@@ -167,8 +221,8 @@ def _progress(what: str, fraction: float | None) -> None:
 
 
 def _utf8(stream: TextIO) -> None:
-    """Korean in, Korean out, whatever the locale says."""
-    if (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8":
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            reconfigure(encoding="utf-8", errors="replace")
+    """Korean in, Korean out, whatever the locale says; bytes that are not UTF-8 become U+FFFD
+    (the line is still answered) instead of ending the program."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(encoding="utf-8", errors="replace")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +22,9 @@ def open_model(
     progress: Progress | None = None,
 ) -> ChatModel:
     """A chat model for a pack name (``default``, ``tiny``, ``gemma``), a ``.gguf`` path, or
-    ``fake`` (the scripted echo model, for running the program without weights).
+    ``fake`` (the scripted echo model, for running the program without weights; it waits
+    ``SLOTCHAT_FAKE_DELAY_S`` seconds before each piece, so that tests can interrupt a reply
+    as it streams).
 
     Pack files are assembled into ``cache_dir`` on first use; ``progress(done, total)`` is
     called with bytes while that happens (default: a one-line bar on stderr). Raises
@@ -34,7 +37,8 @@ def open_model(
     if spec == "fake":
         from agent.llm.fake import ScriptedChatModel, echo_reply
 
-        return ScriptedChatModel(echo_reply, name="fake", context_size=n_ctx)
+        delay = _fake_delay()
+        return ScriptedChatModel(echo_reply, name="fake", context_size=n_ctx, delay_s=delay)
     from agent.llm.packs import PACKS, resolve
     from agent.llm.runtime import LlamaRuntime
 
@@ -45,3 +49,13 @@ def open_model(
     path = resolve(spec, cache_dir, progress=progress)
     name = spec if spec in PACKS else path.name
     return LlamaRuntime(path, name=name, threads=threads, n_ctx=n_ctx, seed=seed)
+
+
+def _fake_delay() -> float:
+    raw = os.environ.get("SLOTCHAT_FAKE_DELAY_S", "")
+    try:
+        return max(0.0, float(raw)) if raw else 0.0
+    except ValueError:
+        raise UsageError(
+            f"SLOTCHAT_FAKE_DELAY_S must be a number of seconds (got {raw!r})"
+        ) from None

@@ -35,7 +35,17 @@ _PALETTE = (
 class SlotchatApp(App[None]):
     CSS_PATH = "slotchat.tcss"
     TITLE = "slotchat"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+c", "interrupt", "Stop / quit", show=False, priority=True),
+    ]
+    INTERRUPTED = 130  # the exit code after Ctrl-C, as a shell expects
+
+    def action_interrupt(self) -> None:
+        """Ctrl-C stops the reply being written (what was streamed is kept, marked cut off);
+        pressed again, or when nothing is being written, it quits with exit code 130."""
+        if not self.chat.stop_reply():
+            self.exit(return_code=self.INTERRUPTED)
 
     def __init__(self, launch: Launch) -> None:
         super().__init__()

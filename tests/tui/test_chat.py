@@ -101,3 +101,23 @@ async def test_bookings_are_listed_with_their_reference(app: SlotchatApp) -> Non
         await send(pilot, "book a cheap italian for 2 people")
         bookings = str(app.chat.query_one("#bookings").render())
         assert "ABCD1234" in bookings and "restaurant" in bookings
+
+
+async def test_ctrl_c_stops_the_reply_then_quits_with_130(tmp_path: Path) -> None:
+    long_reply = " ".join(f"word{i}" for i in range(400))
+    model = ScriptedChatModel(lambda m, c: long_reply, delay_s=0.01)
+    app = SlotchatApp(make_launch(tmp_path, model))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        await type_text(pilot, "hi")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: len(messages(app)) == 2 and messages(app)[1].text)
+        await pilot.press("ctrl+c")
+        await wait_idle(pilot)
+        reply = messages(app)[1]
+        assert reply.text and len(reply.text) < len(long_reply)
+        assert "cut off" in str(reply.query_one(".speaker").render())
+        assert app.return_code is None  # the first Ctrl-C only stopped the reply
+        await pilot.press("ctrl+c")
+        await pilot.pause(0.1)
+    assert app.return_code == 130

@@ -79,6 +79,13 @@ class ChatActions(Screen[None]):
 
     # ------------------------------------------------------------------ generation
 
+    def stop_reply(self) -> bool:
+        """Ask the reply being written to stop; False when there is none or it was asked."""
+        if self.bridge is None or self.bridge.cancel.is_set():
+            return False
+        self.bridge.cancel.set()
+        return True
+
     def action_cancel(self) -> None:
         if self.bridge is not None:
             self.bridge.cancel.set()
