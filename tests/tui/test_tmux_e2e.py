@@ -136,3 +136,25 @@ def test_chat_state_panel_quit_and_find_again(terminal: Terminal, tmp_path: Path
     terminal.keys("Enter")
     screen = terminal.wait(lambda s: REQUEST in s and "Conversations" not in s, 30, "the jump")
     terminal.keys("C-q")
+
+
+def test_ctrl_c_stops_the_reply_then_quits_with_130(terminal: Terminal, tmp_path: Path) -> None:
+    """Ctrl-C as a person presses it: the streamed words stay, marked cut off; a second Ctrl-C
+    quits and the shell sees exit code 130."""
+    terminal.env["SLOTCHAT_FAKE_DELAY_S"] = "0.3"
+    status = tmp_path / "status"
+    terminal.start(f"--model fake --db sqlite:///{tmp_path}/c.db; echo $? > {status}")
+    terminal.wait(lambda s: "Type a message" in s, 60, "the first paint")
+    terminal.wait(lambda s: not any(w in s for w in _LOADING), 120, "the model")
+    terminal.keys("hello there, how are you doing today", literal=True)
+    terminal.keys("Enter")
+    terminal.wait(lambda s: "(fake model)" in s, 60, "the reply streaming")
+    terminal.keys("C-c")
+    screen = terminal.wait(lambda s: "cut off" in s, 30, "the reply marked cut off")
+    assert "(fake model)" in screen
+    assert terminal.alive()
+    terminal.keys("C-c")
+    deadline = time.monotonic() + 30
+    while not status.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert status.read_text().strip() == "130"
