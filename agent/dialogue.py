@@ -204,7 +204,11 @@ class DialogueEngine:
         """Track the turn, then let the policy choose the act."""
         clipped = clip(text)
         previous = context.previous
-        if previous and previous.type is ActType.CONFIRM and pure_answer(clipped) != Answer.NONE:
+        if (
+            previous
+            and previous.type is ActType.CONFIRM
+            and pure_answer(clipped, self.schema.lexicon) != Answer.NONE
+        ):
             state = context.state  # a bare yes/no to a confirmation: nothing to track
         else:
             state = self._track(context, clipped)

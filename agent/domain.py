@@ -16,6 +16,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
+from agent.lexicon import Lexicon
+
 DONTCARE = "dontcare"
 
 Role = Literal["system", "user", "assistant"]
@@ -68,6 +70,7 @@ class DomainSchema:
 
     name: str
     services: tuple[ServiceSpec, ...]
+    lexicon: Lexicon = Lexicon()  # the words of the pack's languages (agent.lexicon)
 
     def service(self, name: str) -> ServiceSpec | None:
         return next((s for s in self.services if s.name == name), None)

@@ -106,7 +106,8 @@ def select_dialogues(
 def sub_schema(schema: DomainSchema, services: Sequence[str]) -> DomainSchema:
     """The domain of one dialogue: the schema's services among ``services``, in that order."""
     picked = tuple(s for name in dict.fromkeys(services) if (s := schema.service(name)))
-    return DomainSchema(name="+".join(s.name for s in picked), services=picked)
+    name = "+".join(s.name for s in picked)
+    return DomainSchema(name=name, services=picked, lexicon=schema.lexicon)
 
 
 def evaluate(

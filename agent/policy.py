@@ -15,7 +15,6 @@ BOOK is only ever returned in step 1, so nothing books without a confirmation th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -31,17 +30,12 @@ from agent.domain import (
     Entity,
     StateDelta,
 )
+from agent.lexicon import Lexicon
 
 Find = Callable[[str, Mapping[str, str]], Sequence[Entity]]
 
 MAX_OFFERED = 3
 MAX_ASKED = 3
-
-_GREET = re.compile(r"^\W*(hi|hello|hey|good (morning|afternoon|evening)|greetings)\b|^\W*안녕")
-_BYE = re.compile(
-    r"\b(bye|goodbye|good bye|that'?s all|that is all|nothing else|no thanks|see you|"
-    r"have a (good|nice) (day|one))\b|안녕히"
-)
 
 
 @dataclass(frozen=True)
@@ -63,12 +57,12 @@ class Situation:
 def decide(situation: Situation) -> Act:
     """The next system act for ``situation``."""
     previous = situation.previous
-    answer = confirmation(situation.user_text)
+    answer = confirmation(situation.user_text, situation.schema.lexicon)
     if previous is not None and _answers_confirm(previous, answer, situation.delta):
         return _after_confirm(situation, previous, answer)
     service = focus_service(situation)
     if not service or not _task_content(situation):
-        return _small_talk(situation.user_text, service)
+        return _small_talk(situation.user_text, service, situation.schema.lexicon)
     requested = _informable(situation, service)
     if requested and _in_play(situation, service) and not _booking_turn(situation, service):
         return _inform(situation, service, requested)
@@ -150,11 +144,11 @@ def _after_confirm(situation: Situation, previous: Act, answer: Answer) -> Act:
     return Act(ActType.BOOK, service=service, slots=previous.slots, entities=previous.entities)
 
 
-def _small_talk(text: str, service: str) -> Act:
-    lowered = text.lower()
-    if _BYE.search(lowered):
+def _small_talk(text: str, service: str, lexicon: Lexicon) -> Act:
+    lowered = text.lower().replace("’", "'")
+    if lexicon.pattern("bye").search(lowered):
         return Act(ActType.BYE, service=service)
-    if _GREET.search(lowered):
+    if lexicon.pattern("greet", at_start=True).search(lowered):
         return Act(ActType.GREET, service=service)
     return Act(ActType.CHAT, service=service)
 

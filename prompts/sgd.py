@@ -34,6 +34,7 @@ from agent.domain import (
     SlotSpec,
 )
 from agent.errors import DomainError
+from prompts.packs._lexicon import language_lexicon
 from prompts.sgd_convert import convert_dialogue, render_sgd_acts
 
 Json = dict[str, Any]
@@ -59,7 +60,8 @@ def load_sgd_schema(path: str | Path, name: str = "") -> DomainSchema:
     if path.is_dir():
         path = path / "schema.json"
     services = tuple(_service(raw) for raw in _read_json(path))
-    return DomainSchema(name=name or f"sgd-{path.parent.name}", services=services)
+    english = language_lexicon("en")  # SGD is English
+    return DomainSchema(name=name or f"sgd-{path.parent.name}", services=services, lexicon=english)
 
 
 def schema_for_services(schema: DomainSchema, services: Iterable[str]) -> DomainSchema:
@@ -69,7 +71,7 @@ def schema_for_services(schema: DomainSchema, services: Iterable[str]) -> Domain
     if missing:
         raise DomainError(f"services {missing} are not in the schema '{schema.name}'")
     picked = tuple(s for name in wanted if (s := schema.service(name)) is not None)
-    return DomainSchema(name="+".join(wanted), services=picked)
+    return DomainSchema(name="+".join(wanted), services=picked, lexicon=schema.lexicon)
 
 
 def _service(raw: Json) -> ServiceSpec:

@@ -46,6 +46,10 @@ class DomainModel(_Strict):
 
     name: str = Field(min_length=1)
     description: str = ""
+    # the languages the pack's users write, the first also that of the replies; each names a
+    # lexicon file shipped in prompts/lexicons/
+    language: str | list[str] = "en"
+    lexicon: dict[str, list[str]] = {}  # cue -> more phrases, in the first language
     services: list[ServiceModel] = Field(min_length=1)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from agent.domain import DomainSchema, IntentSpec, ServiceSpec, SlotSpec
 from agent.normalize import normalize_value
+from prompts.packs._lexicon import pack_lexicon
 from prompts.packs._models import DomainModel, IntentModel, ServiceModel, SlotModel
 from prompts.packs._source import Loc, Located
 
@@ -31,7 +32,8 @@ def build_schema(model: DomainModel, located: Located) -> DomainSchema:
     ]
     _check_unique_at(located, all_intents, "intent")
     services = tuple(_service(s, ("services", i), located) for i, s in enumerate(model.services))
-    return DomainSchema(name=model.name, services=services)
+    lexicon = pack_lexicon(model.language, model.lexicon, located, ())
+    return DomainSchema(name=model.name, services=services, lexicon=lexicon)
 
 
 def _service(model: ServiceModel, loc: Loc, located: Located) -> ServiceSpec:

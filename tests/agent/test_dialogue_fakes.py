@@ -27,6 +27,7 @@ from agent.domain import (
     Turn,
 )
 from agent.errors import NotFound
+from tests.lexicons import EN_KO
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -100,7 +101,7 @@ def mini_schema() -> DomainSchema:
             ),
         ),
     )
-    return DomainSchema("mini", (restaurant, train, taxi))
+    return DomainSchema("mini", (restaurant, train, taxi), lexicon=EN_KO)
 
 
 def _restaurant(name: str, food: str, area: str, price: str, phone: str, postcode: str) -> Entity:

@@ -11,6 +11,7 @@ from agent.backend import DomainBackend
 from agent.domain import Act, ActType, DialogueState, StateDelta
 from agent.policy import Situation, decide
 from tests.agent.test_dialogue_fakes import delta, mini_pack
+from tests.lexicons import EN_KO
 
 BACKEND = DomainBackend(mini_pack(), rng_seed=1)
 SCHEMA = BACKEND.schema
@@ -63,7 +64,7 @@ def confirm_act() -> Act:
     ],
 )
 def test_yes(text: str) -> None:
-    assert confirmation(text) is Answer.YES
+    assert confirmation(text, EN_KO) is Answer.YES
 
 
 @pytest.mark.parametrize(
@@ -71,7 +72,7 @@ def test_yes(text: str) -> None:
     ["no", "No thanks", "Actually, make it 7pm", "wait", "don't book it", "not yet", "아니요"],
 )
 def test_no(text: str) -> None:
-    assert confirmation(text) is Answer.NO
+    assert confirmation(text, EN_KO) is Answer.NO
 
 
 @pytest.mark.parametrize(
@@ -85,7 +86,7 @@ def test_no(text: str) -> None:
     ],
 )
 def test_neither(text: str) -> None:
-    assert confirmation(text) is Answer.NONE
+    assert confirmation(text, EN_KO) is Answer.NONE
 
 
 # --------------------------------------------------------------------------- small talk
@@ -357,4 +358,4 @@ def test_requests_about_the_entity_in_focus_are_answered_without_constraints() -
     ],
 )
 def test_pure_answers(text: str, answer: Answer) -> None:
-    assert pure_answer(text) is answer
+    assert pure_answer(text, EN_KO) is answer

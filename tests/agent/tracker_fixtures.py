@@ -14,6 +14,7 @@ from agent.domain import (
     ServiceSpec,
     SlotSpec,
 )
+from tests.lexicons import EN_KO
 
 RESTAURANT = ServiceSpec(
     name="restaurant",
@@ -38,7 +39,7 @@ RESTAURANT = ServiceSpec(
         IntentSpec("book_restaurant", "book", transactional=True),
     ),
 )
-SCHEMA = DomainSchema(name="test", services=(RESTAURANT,))
+SCHEMA = DomainSchema(name="test", services=(RESTAURANT,), lexicon=EN_KO)
 
 
 class EchoPrompts:
