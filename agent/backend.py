@@ -29,7 +29,6 @@ _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _COUNT_SUFFIXES = ("people", "stay")
 _TIME_SUFFIXES = ("time", "leaveat", "arriveby")
 _MAX_COUNT = 20
-_TAXI_CARS = ("toyota", "skoda", "ford", "audi", "tesla", "volkswagen", "bmw", "honda")
 
 
 class BookingRefused(SlotchatError):
@@ -201,11 +200,16 @@ class DomainBackend:
                 return ref
 
     def _extras(self, service: str) -> dict[str, str]:
-        """What the transaction itself produces; a taxi booking yields a car and a phone."""
-        if self.has_records(service) or transaction_intent(self.schema, service) is None:
-            return {}
-        phone = "07" + "".join(self._rng.choice(string.digits) for _ in range(9))
-        return {f"{service}-type": self._rng.choice(_TAXI_CARS), f"{service}-phone": phone}
+        """What the transaction itself produces: a value for each of its result slots whose
+        ``result_values`` the pack lists (a taxi's car and phone), drawn from them."""
+        intent = transaction_intent(self.schema, service)
+        specs = [self.schema.slot(name) for name in (intent.result_slots if intent else ())]
+        return {s.name: self._draw(s.result_values) for s in specs if s and s.result_values}
+
+    def _draw(self, values: tuple[str, ...]) -> str:
+        """One of ``values``, each ``#`` in it replaced by a digit drawn anew."""
+        value = self._rng.choice(values)
+        return "".join(self._rng.choice(string.digits) if c == "#" else c for c in value)
 
 
 def _attribute(entity: Entity, key: str) -> str | None:

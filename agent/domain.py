@@ -35,6 +35,7 @@ class SlotSpec:
     categorical: bool = False
     values: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
+    result_values: tuple[str, ...] = ()  # what a booking draws for this result slot
 
     @property
     def service(self) -> str:

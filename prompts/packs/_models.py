@@ -23,6 +23,9 @@ class SlotModel(_Strict):
     categorical: bool = False
     values: list[str] = []
     examples: list[str] = []
+    # a booking's result slot (taxi-type): the values a booking draws from; each '#' in the
+    # drawn value becomes a random digit ("07#########" gives a new phone number each time)
+    result_values: list[str] = []
 
 
 class IntentModel(_Strict):

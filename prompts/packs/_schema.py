@@ -72,6 +72,7 @@ def _slot(service: str, model: SlotModel, loc: Loc, located: Located) -> SlotSpe
         categorical=model.categorical,
         values=values,
         examples=tuple(model.examples),
+        result_values=tuple(model.result_values),
     )
 
 

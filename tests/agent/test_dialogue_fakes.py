@@ -91,13 +91,20 @@ def mini_schema() -> DomainSchema:
     taxi = ServiceSpec(
         "taxi",
         "taxis",
-        (_slot("taxi-departure"), _slot("taxi-destination"), _slot("taxi-leaveat")),
+        (
+            _slot("taxi-departure"),
+            _slot("taxi-destination"),
+            _slot("taxi-leaveat"),
+            SlotSpec("taxi-type", "car", result_values=("tesla", "skoda")),
+            SlotSpec("taxi-phone", "phone", result_values=("07#########",)),
+        ),
         (
             IntentSpec(
                 "book_taxi",
                 "book",
                 required=("taxi-departure", "taxi-destination", "taxi-leaveat"),
                 transactional=True,
+                result_slots=("taxi-type", "taxi-phone"),
             ),
         ),
     )
