@@ -4,6 +4,13 @@ The tracker carries its *own* predicted state from turn to turn (never the gold 
 ``turn_level`` is set, which feeds the gold previous state for diagnosis. Trackers come from an
 injected factory (one per dialogue, over that dialogue's services), so this module knows nothing
 of prompt managers or model runtimes; the CLI composes them.
+
+The strict metrics compare normalized values; the official SGD metric (``agent.metrics``)
+compares the *surface* values the tracker predicted. The tracker's state holds normalized values
+(``6:30 pm`` is ``18:30``), so the surface of a value is looked up (:func:`surface_values`):
+a categorical value as the schema spells it, a free-text value as the span of the dialogue's
+texts (latest first, as the tracker's grammar cuts spans) whose normalized form it is; a value
+that no span gives stays as predicted.
 """
 
 from __future__ import annotations
@@ -11,17 +18,28 @@ from __future__ import annotations
 import logging
 import time
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from agent.domain import AnnotatedDialogue, AnnotatedTurn, DialogueState, DomainSchema, StateDelta
+from agent.delta_text import parse_delta
+from agent.domain import (
+    DONTCARE,
+    AnnotatedDialogue,
+    AnnotatedTurn,
+    DialogueState,
+    DomainSchema,
+    SlotSpec,
+    StateDelta,
+)
 from agent.errors import SlotchatError
+from agent.grammar import utterance_spans
 from agent.metrics import (
     FrameScore,
     average_goal_accuracy,
     intent_accuracy,
     joint_accuracy,
+    official_joint_accuracy,
     percentile,
     score_frame,
     slot_f1,
@@ -76,6 +94,12 @@ class EvalRun:
             "intent_acc": round(intent_accuracy(frames), 4),
             "jga_seen": round(joint_accuracy(seen), 4) if seen else None,
             "jga_unseen": round(joint_accuracy(unseen), 4) if unseen else None,
+            "jga_official": round(official_joint_accuracy(frames), 4),
+            "jga_official_seen": round(official_joint_accuracy(seen), 4) if seen else None,
+            "jga_official_unseen": round(official_joint_accuracy(unseen), 4) if unseen else None,
+            "slots_missing": sum(f.missing for f in frames),
+            "slots_extra": sum(f.extra for f in frames),
+            "slots_wrong": sum(f.wrong for f in frames),
             "per_service": per_service,
             "latency_p50_s": round(percentile(self.latencies, 0.5), 3),
             "latency_p95_s": round(percentile(self.latencies, 0.95), 3),
@@ -130,12 +154,15 @@ def evaluate(
     for dialogue in dialogues:
         dialogue_schema = sub_schema(schema, dialogue.services)
         tracker = tracker_for(dialogue_schema, dialogue)
-        state = DialogueState()
+        state, surface, texts = DialogueState(), dict[str, str](), list[str]()
         for turn in dialogue.turns:
             previous = _normalized(turn.prev_state, dialogue_schema) if turn_level else state
             state = _timed_track(tracker, previous, turn, run)
+            texts[:0] = [turn.user, turn.system]
+            carried = dict(turn.prev_state.slots) if turn_level else surface
+            surface = surface_values(state, carried, texts, dialogue_schema, _written(tracker))
             frames = [
-                score_frame(state, turn, service, dialogue_schema)
+                score_frame(state, turn, service, dialogue_schema, surface)
                 for service in turn.services
                 if scored is None or service in scored
             ]
@@ -147,6 +174,46 @@ def evaluate(
                 progress(1)
         run.dialogues += 1
     return run
+
+
+def surface_values(
+    state: DialogueState,
+    previous: Mapping[str, str],
+    texts: Sequence[str],
+    schema: DomainSchema,
+    written: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The surface form of each predicted value: as the model ``written`` it this turn, else
+    as ``previous`` (the last turn's surfaces) had it, while it still normalizes to the value,
+    else looked up in the schema or in ``texts`` (the dialogue's, latest first)."""
+    out: dict[str, str] = {}
+    for slot, value in state.slots.items():
+        spec = schema.slot(slot)
+        known = [v for v in ((written or {}).get(slot), previous.get(slot)) if v is not None]
+        same = [v for v in known if normalize_value(slot, v, spec) == value]
+        out[slot] = same[0].strip() if same else _surface(slot, value, spec, texts)
+    return out
+
+
+def _surface(slot: str, value: str, spec: SlotSpec | None, texts: Sequence[str]) -> str:
+    if value == DONTCARE or spec is None:
+        return value
+    if spec.categorical:
+        return next((v for v in spec.values if normalize_value(slot, v, spec) == value), value)
+    for text in texts:
+        spans = utterance_spans([text], trim=True)
+        found = [s for s in spans if normalize_value(slot, s, spec) == value]
+        if found:
+            return max(found, key=len)  # "12:40 pm", not "12:40": SGD's spans run long
+    return value
+
+
+def _written(tracker: Tracker) -> dict[str, str]:
+    """The values in the model's own words this turn (the tracker's ``last_output``, if any)."""
+    try:
+        return dict(parse_delta(str(getattr(tracker, "last_output", "") or "{}")).set)
+    except ValueError:
+        return {}
 
 
 def _timed_track(
