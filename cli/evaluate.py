@@ -233,5 +233,7 @@ def _print_table(result: dict[str, Any]) -> None:
     console = Console(file=sys.stdout)
     console.print(table)
     keys = ["dialogues", "turns", "jga", "aga", "slot_f1", "intent_acc", "jga_seen", "jga_unseen"]
+    keys += ["jga_official", "jga_official_seen", "jga_official_unseen"]
+    keys += ["slots_missing", "slots_extra", "slots_wrong"]
     keys += ["latency_p50_s", "latency_p95_s", "errors"]
     console.print("  ".join(f"{key}={result[key]}" for key in keys))
