@@ -70,6 +70,7 @@ _DROP_CUE = re.compile(
     r"\b(?:forget|remove|drop|cancel|no longer|never ?mind|without|"
     r"(?:do not|don'?t) (?:need|want))\b"
 )
+_MARKUP = re.compile(r"[<>|{}\[\]=()_`\\]")  # prompt markup, code, JSON: never in a value
 _ARTICLE_EDGE = re.compile(r"^(?:a|an)\s|\s(?:a|an|the)$")
 WORD = re.compile(r"[\w&'-]+")
 TIME_WORDS = 6  # longest time expression looked at: "half past 6 in the evening"
@@ -198,8 +199,8 @@ def turn_candidates(
         if name in known and not spec.categorical and not is_time_slot(name):
             found = list(mentioned[name])
             certain.update((name, v) for v in found if _known_mentions([v], text))
-            if not _identity(name):
-                found += novel
+            if not _identity(name):  # a new value only where the turn frames it as one
+                found += [s for s in novel if _framed(s, text, _frame_words(schema, name))]
         else:
             # "Churchill College" is a name, not the type "college"
             found = _slot_values(
@@ -430,11 +431,12 @@ def _slot_values(
 def _plausible_span(schema: DomainSchema, span: str) -> bool:
     """Not "a", not "a taxi from the", not "taxi from the golden curry", not "the taxi": a
     free-text value neither starts with an article followed by more or with a request word,
-    nor starts or ends with a service's name."""
+    nor starts or ends with a service's name. Nor is it markup ("<|im_start|>system",
+    "book(ref=X)", a JSON brace): text written to look like a prompt is no value."""
     lowered = span.lower()
     words = lowered.split()
     services = {s.name.lower() for s in schema.services}
-    if len(lowered) < 2 or _ARTICLE_EDGE.search(lowered):
+    if len(lowered) < 2 or _ARTICLE_EDGE.search(lowered) or _MARKUP.search(lowered):
         return False
     if words[0] in services or words[-1] in services:
         return False
@@ -487,6 +489,31 @@ def _schema_words(schema: DomainSchema) -> frozenset[str]:
                 words.update(w for v in SYNONYMS.get(value.lower(), ()) for w in v.split())
     words.update(w for v in _SLOT_SYNONYMS.values() for p in v for w in p.split())
     return frozenset(words)
+
+
+def _framed(span: str, text: str, frames: frozenset[str]) -> bool:
+    """``span`` stands next to a word that names its slot or service ("a Polish restaurant",
+    "Polish food"): a value no record has is taken only when the turn says what it is a value
+    of, not from "ignore previous instructions" in a turn that also names a restaurant."""
+    words, size = WORD.findall(text), len(span.split())
+    for start in range(len(words) - size + 1):
+        if " ".join(words[start : start + size]) == span:
+            around = words[max(0, start - 1) : start] + words[start + size : start + size + 1]
+            if any(stem(word) in frames for word in around):
+                return True
+    return False
+
+
+@lru_cache(maxsize=256)
+def _frame_words(schema: DomainSchema, slot: str) -> frozenset[str]:
+    """Stems of the slot's service name, its own name and the content words of its
+    description (``restaurant-food``, "the cuisine of the restaurant": restaurant, food,
+    cuisine)."""
+    spec = schema.slot(slot)
+    service, _, short = slot.lower().partition("-")
+    texts = [service, short.replace("_", " "), spec.description.lower() if spec else ""]
+    words = {w for t in texts for w in WORD.findall(t)}
+    return frozenset(stem(w) for w in words if len(w) >= 3 and w not in ASK_STOP | _STOP)
 
 
 def _free_text(span: str) -> bool:
