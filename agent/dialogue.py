@@ -76,7 +76,7 @@ class DialogueEngine:
         self.schema = schema
         services = [s.name for s in schema.services]
         self.responder = responder or Responder(
-            model, prompts, known_names=known_names, services=services
+            model, prompts, known_names=known_names, services=services, lexicon=schema.lexicon
         )
         self._edited: dict[int, tuple[DialogueState, DialogueState]] = {}
 
@@ -269,6 +269,7 @@ class DialogueEngine:
         reply = self.responder.respond(
             act, state, context.history, clip(text),
             on_token=on_token, on_replace=on_replace, cancel=cancel,
+            bookings=tuple(context.bookings.values()),
         )  # fmt: skip
         return reply, (first[0] if first else None)
 

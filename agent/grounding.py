@@ -1,88 +1,62 @@
-"""Is a reply grounded in its act? The check behind "never invent a venue, phone or reference".
+"""Is a reply grounded? The check behind "never invent a venue, phone, booking or reference".
 
-A reply may name only what the act carries (its entities and their attributes, the booking) or
-what the user and the state already said. What looks like a fact is extracted from the reply —
-phone numbers, postcodes, 8-character references, train ids, any venue name from the database,
-capitalised multi-word names — and each one must be found in that allowed text. For task acts the
-reply must also carry the act's point (the offered name, the informed values, the reference),
-otherwise the template says it better.
+A reply may state only what the backend produced in this conversation: the act's entities and
+their attributes, the act's booking, the conversation's earlier bookings, and the state the
+tracker accepted. What looks like a fact is extracted from the reply — phone numbers, postcodes,
+train ids, numbers, any venue name from the database, capitalised multi-word names — and each
+one must be found in that text. The user's own words do not make a fact true: they may only
+ground a *name* the reply echoes ("Kings College sounds lovely"), never a number, a phone or a
+reference. A reference-shaped token (8 letters and digits) is grounded by a real booking only,
+and a reply that says a booking was made (the lexicon's ``booking_claim`` and ``booking_done``
+cues: the words are the language's, not the engine's) needs a booking to say it of. For task
+acts the reply must also carry the act's point (the offered name, the informed values, the
+reference), otherwise the template says it better.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 
-from agent.domain import Act, ActType, DialogueState
+from agent.domain import Act, ActType, Booking, DialogueState
+from agent.lexicon import Lexicon
 from agent.replies import attribute
 
 _PHONE = re.compile(r"(?<![\w.])\+?\d[\d\s-]{5,}\d(?!\w|\.\d)")
 _POSTCODE = re.compile(r"\b[a-z]{1,2}\d{1,2}[a-z]?\s?\d[a-z]{2}\b", re.IGNORECASE)
-_REFERENCE = re.compile(r"\b(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z0-9]{8}\b")
+_REFERENCE = re.compile(r"\b(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]{8}\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\b\d[\d.,:]*\d\b")  # prices, times, counts of two or more digits
 _TRAIN_ID = re.compile(r"\bTR\d{3,5}\b", re.IGNORECASE)
 _PROPER = re.compile(r"\b[A-Z][a-z']+(?:\s+(?:of|the|and|&)?\s*[A-Z][a-z']+)+")
-_NOT_NAMES = frozenset(
-    [
-        "I",
-        "I'm",
-        "I'd",
-        "I'll",
-        "The",
-        "A",
-        "An",
-        "Hello",
-        "Hi",
-        "Hey",
-        "Dear",
-        "Thank",
-        "Thanks",
-        "Good",
-        "Yes",
-        "No",
-        "Sure",
-        "Sorry",
-        "Please",
-        "Great",
-        "Okay",
-        "Ok",
-        "Of",
-        "Certainly",
-        "Absolutely",
-        "Unfortunately",
-        "Would",
-        "Shall",
-        "Could",
-        "Let",
-    ]
+# before a transaction (or after a failed one) the reply may ask "shall I book it?", never say
+# it is done; a chat, greeting, goodbye or answer may mention a booking only if one was made
+_NOT_YET = (
+    ActType.CONFIRM,
+    ActType.OFFER,
+    ActType.REQUEST,
+    ActType.NO_MATCH,
+    ActType.BOOK_FAILED,
 )
-_BOOKING_CLAIM = re.compile(r"\b(booked|reserved|reservation is|reference (number|code))\b", re.I)
-# before a transaction: the reply may ask "shall I book it?", never say it is done
-_DONE_CLAIM = re.compile(
-    r"\b(is|are|has been|have been|was) (now )?(booked|reserved|confirmed)\b"
-    r"|\breference (is|number|code)\b",
-    re.I,
-)
-_BEFORE_BOOKING = (ActType.CONFIRM, ActType.OFFER, ActType.REQUEST, ActType.NO_MATCH)
 _MIN_NAME = 6
+NO_WORDS = Lexicon()  # a pack without a language: only the structural checks
 _POSSESSIVE = re.compile(r"['’]s$")
 
 
 def _fold(text: str) -> str:
-    return re.sub(r"\s+", " ", text.lower()).strip()
+    return re.sub(r"\s+", " ", text.lower().replace("’", "'")).strip()
 
 
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
-def allowed_text(act: Act, state: DialogueState, user_text: str) -> str:
-    """Everything the reply may repeat, folded to lower case."""
-    parts = [user_text, str(act.total), *state.slots.values()]
+def allowed_text(act: Act, state: DialogueState, bookings: Sequence[Booking] = ()) -> str:
+    """Everything the backend produced that the reply may repeat, folded to lower case."""
+    parts = [str(act.total), *state.slots.values()]
     for entity in act.entities:
         parts += [entity.name, *map(str, entity.attributes.values())]
-    if act.booking:
-        parts += [act.booking.reference, act.booking.entity, *act.booking.slots.values()]
+    for booking in _bookings(act, bookings):
+        parts += [booking.reference, booking.entity, *booking.slots.values()]
     return _fold(" | ".join(parts))
 
 
@@ -92,23 +66,53 @@ def problems(
     state: DialogueState,
     user_text: str = "",
     known_names: Collection[str] = (),
+    *,
+    bookings: Sequence[Booking] = (),
+    lexicon: Lexicon = NO_WORDS,
 ) -> list[str]:
-    """What in ``reply`` is not grounded in ``act``, or what the act needed and the reply lacks.
-    An empty list means the reply may be shown as it is."""
-    allowed = allowed_text(act, state, user_text)
-    found = [
-        f"unknown fact: {fact}" for fact in _facts(reply, known_names) if not _ok(fact, allowed)
-    ]
-    if act.type in (ActType.CHAT, ActType.GREET, ActType.BYE) and _BOOKING_CLAIM.search(reply):
-        found.append("claims a booking")
-    elif act.type in _BEFORE_BOOKING and _DONE_CLAIM.search(reply):
-        found.append("claims a booking not made")
+    """What in ``reply`` is not grounded, or what the act needed and the reply lacks; an empty
+    list means the reply may be shown as it is. ``bookings``: the conversation's bookings the
+    engine knows (besides the act's own); ``lexicon``: the pack's words (booking claims)."""
+    allowed = allowed_text(act, state, bookings)
+    said = f"{allowed} | {_fold(user_text)}"  # a name the user said may be echoed
+    found = [f"unknown fact: {fact}" for fact in _figures(reply) if not _allowed(fact, allowed)]
+    names = _names(reply, known_names, lexicon.words("not_a_name"))
+    found += [f"unknown fact: {name}" for name in names if not _ok(name, said)]
+    found += _false_references(reply, act, bookings)
+    found += _false_claims(reply, act, bookings, lexicon)
     found += [f"missing: {need}" for need in _needs(act) if not _allowed(need, _fold(reply))]
     if act.type is ActType.REQUEST and "?" not in reply:
         found.append("asks nothing")  # "as a booking assistant I'm not equipped to…"
     if _repeats(reply):
         found.append("repeats itself")
     return found
+
+
+def _bookings(act: Act, bookings: Sequence[Booking]) -> list[Booking]:
+    return [*bookings, *([act.booking] if act.booking is not None else [])]
+
+
+def _false_references(reply: str, act: Act, bookings: Sequence[Booking]) -> list[str]:
+    """Reference-shaped tokens that no booking of this conversation has (an entity's own
+    attribute of that shape, such as an id on file, is the backend's too)."""
+    real = {b.reference.lower() for b in _bookings(act, bookings)}
+    real |= {str(v).lower() for e in act.entities for v in (e.name, *e.attributes.values())}
+    tokens = [m.group(0) for m in _REFERENCE.finditer(reply)]
+    return [f"unknown reference: {t}" for t in tokens if t.lower() not in real]
+
+
+def _false_claims(reply: str, act: Act, bookings: Sequence[Booking], lexicon: Lexicon) -> list[str]:
+    """A booking said to be made when this act made none (and, outside the steps of a booking,
+    when the conversation has none either)."""
+    if act.type is ActType.BOOK and act.booking is not None:
+        return []
+    folded = _fold(reply)
+    if act.type in _NOT_YET or act.type is ActType.BOOK:
+        claimed = lexicon.pattern("booking_done").search(folded) is not None
+        return ["claims a booking not made"] if claimed else []
+    if not bookings and lexicon.pattern("booking_claim").search(folded):
+        return ["claims a booking"]
+    return []
 
 
 def _repeats(reply: str) -> bool:
@@ -127,14 +131,20 @@ def _allowed(fact: str, allowed: str) -> bool:
     return folded.replace(" ", "") in allowed.replace(" ", "")
 
 
-def _facts(reply: str, known_names: Collection[str]) -> Iterator[str]:
-    for pattern in (_PHONE, _POSTCODE, _REFERENCE, _TRAIN_ID, _NUMBER):
+def _figures(reply: str) -> Iterator[str]:
+    """Phones, postcodes, train ids and numbers: facts only the backend or the state give."""
+    for pattern in (_PHONE, _POSTCODE, _TRAIN_ID, _NUMBER):
         for match in pattern.finditer(reply):
             yield match.group(0).strip()
+
+
+def _names(reply: str, known_names: Collection[str], openers: frozenset[str]) -> Iterator[str]:
+    """Capitalised runs of words and the names on file that the reply contains. ``openers``
+    (the lexicon's ``not_a_name``) are capitalised words that start no name ("Thanks", "I'm")."""
     for match in _PROPER.finditer(reply):
         # "Loch Fyne's postcode": the possessive is not part of the name ("Kettle's Yard" is)
         words = _POSSESSIVE.sub("", match.group(0)).split()
-        while words and words[0] in _NOT_NAMES:
+        while words and words[0].lower() in openers:
             words.pop(0)
         if len(words) >= 2:
             yield " ".join(words)

@@ -3,8 +3,9 @@
 The model sees the prompt from :meth:`TrackerPrompts.responder_messages` (few-shot, from the
 prompt manager) and streams its reply token by token to ``on_token``; ``cancel`` is checked
 between tokens. When the reply is finished it is checked against the act
-(:func:`agent.grounding.problems`): a name, phone, postcode or reference the act does not carry,
-or a task reply that misses its point, and the template reply is used instead — ``on_replace``
+(:func:`agent.grounding.problems`): a name, phone, postcode or reference the backend did not
+produce, a booking claimed that was not made (the user's words ground neither), or a task reply
+that misses its point, and the template reply is used instead — ``on_replace``
 tells the listener to swap the text it has shown. A cancelled reply is kept as it was cut.
 """
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from agent.domain import (
     Act,
     ActType,
+    Booking,
     DialogueState,
     GenerationMeta,
     GenerationParams,
@@ -26,7 +28,8 @@ from agent.domain import (
     Role,
 )
 from agent.errors import ModelError
-from agent.grounding import problems
+from agent.grounding import NO_WORDS, problems
+from agent.lexicon import Lexicon
 from agent.ports import CancelToken, ChatModel, TrackerPrompts
 from agent.replies import template_reply
 
@@ -55,7 +58,8 @@ class Reply:
 
 class Responder:
     """Writes replies. ``model_acts`` chooses which acts the model phrases; the rest (and any
-    model reply that fails the check) use the templates of :mod:`agent.replies`."""
+    model reply that fails the check) use the templates of :mod:`agent.replies`. ``lexicon``:
+    the pack's words the check reads (what claims a booking, see :mod:`agent.grounding`)."""
 
     def __init__(
         self,
@@ -66,6 +70,7 @@ class Responder:
         services: Sequence[str] = (),
         params: GenerationParams = DEFAULT_PARAMS,
         model_acts: Collection[ActType] = tuple(ActType),
+        lexicon: Lexicon = NO_WORDS,
     ) -> None:
         self._model = model
         self._prompts = prompts
@@ -73,6 +78,7 @@ class Responder:
         self._services = tuple(services)
         self._params = params
         self._model_acts = frozenset(model_acts)
+        self._lexicon = lexicon
 
     def template(self, act: Act, state: DialogueState) -> str:
         return template_reply(act, state, self._services)
@@ -87,7 +93,10 @@ class Responder:
         on_token: Callable[[str], None],
         on_replace: Callable[[str], None] | None = None,
         cancel: CancelToken | None = None,
+        bookings: Sequence[Booking] = (),
     ) -> Reply:
+        """The reply for ``act``; ``bookings`` are the conversation's bookings the engine knows
+        (the only ones a reply may mention besides the act's own)."""
         if act.type not in self._model_acts:
             return self._stream_template(act, state, on_token, cancel)
         messages = self._prompts.responder_messages(act, state, history, user_text)
@@ -98,7 +107,11 @@ class Responder:
             return self._replace(act, state, "", on_token, on_replace, ("model error",))
         if cancel is not None and cancel.is_set():
             return Reply(text, meta, "cancelled")
-        issues = tuple(problems(text, act, state, user_text, self._known))
+        issues = tuple(
+            problems(
+                text, act, state, user_text, self._known, bookings=bookings, lexicon=self._lexicon
+            )
+        )
         if not text.strip():
             issues = ("empty reply",)
         if issues:

@@ -102,6 +102,7 @@ def build_engine(
         known_names=backend.entity_names(),
         services=[s.name for s in pack.schema.services],
         model_acts=acts,
+        lexicon=pack.schema.lexicon,
     )
     # A chat turn like "Hello!" must not fill the form (measured on the scripted suite).
     # In a chat the policy keeps the offered entity in focus, so the system's words are not
