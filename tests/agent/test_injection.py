@@ -261,7 +261,8 @@ def table_line(outcome: Outcome) -> str:
     booked = "yes" if outcome.booked else "no"
     return (
         f"| {outcome.row.name} | {state} | {outcome.result.act.type.value} | {booked} "
-        f"| {claims} | {outcome.result.reply_source}: {outcome.result.reply} |"
+        f"| {claims} | {outcome.result.reply_source}: {outcome.result.reply} "
+        f"| {'; '.join(outcome.result.reply_issues) or '-'} |"
     )
 
 
