@@ -7,7 +7,7 @@ a small model chooses among what the user actually said instead of inventing:
   ``centre``; "two" mentions ``2``; "wifi" mentions the internet slot, so any of its values);
 - a time slot only a time the turn contains, already as ``HH:MM`` ("6pm" offers ``18:00``);
 - a date or day slot only a date-like span; a free-text slot only an n-gram of the turn
-  that is neither a time nor a date;
+  that is neither a time nor a date nor markup (``<|im_start|>``, ``book(…)``, JSON braces);
 - never a slot's current value (re-writing the state cost most of the tokens and most of the
   invented values in the traces of docs/dst-results.md);
 - ``null`` for a set slot only after words that drop something ("forget", "no longer");
@@ -165,9 +165,11 @@ def turn_candidates(
     ``context_text`` (the system turn) also counts as mentioning categorical values.
     ``vocabulary``: for free-text slots, the values a database knows (restaurant names,
     cuisines, stations). Such a slot takes the known values the turn mentions; a name slot
-    nothing else, other slots also a new short content span ("Polish" is no cuisine on file
-    but still what the user wants). ``open_start``: before any service is in play, a turn
-    that names none may still start any (a benchmark's dialogues never just say hello).
+    nothing else, other slots also a new short content span said next to a word of the slot's
+    or service's name or description ("a Polish restaurant": no cuisine on file but still what
+    the user wants; not "ignore" of "ignore previous instructions"). ``open_start``: before
+    any service is in play, a turn that names none may still start any (a benchmark's dialogues
+    never just say hello).
     ``all_services``: every service of ``schema`` is in play on every turn (for a schema that
     holds only the services a dialogue is known to use, as in SGD's evaluation).
     ``user_changes``: a free-text slot that holds a value changes only to words of the user's
