@@ -157,7 +157,7 @@ def _dialogues(path: Path, located: Located, model: FileShape) -> list[Dialogue]
             name=d.name,
             path=str(path),
             line=located.line_of(("dialogues", i)),
-            domain=model.domain,
+            domain=domain_relative_to(path, model.domain),
             turns=tuple(
                 _turn(t, located.line_of(("dialogues", i, "turns", j)))
                 for j, t in enumerate(d.turns)
@@ -167,6 +167,17 @@ def _dialogues(path: Path, located: Located, model: FileShape) -> list[Dialogue]
         )
         for i, d in enumerate(model.dialogues)
     ]
+
+
+def domain_relative_to(script: Path, domain: str) -> str:
+    """A ``domain:`` path is relative to the file that names it; a bare name is a built-in pack.
+
+    ``./name`` (any value with a path separator) means a folder; ``~`` and absolute paths stay.
+    """
+    if "/" not in domain and "\\" not in domain:
+        return domain
+    given = Path(domain).expanduser()
+    return str(given if given.is_absolute() else script.parent / given)
 
 
 def _turn(turn: TurnShape, line: int) -> ScriptTurn:
