@@ -29,6 +29,24 @@ environment: SLOTCHAT_DB_URL (database URL), SLOTCHAT_DEBUG=1 (show tracebacks)
 """
 
 
+def version() -> str:
+    """The installed distribution's version; in a source checkout, the one pyproject.toml says."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version("slotchat")
+    except PackageNotFoundError:
+        import tomllib
+        from pathlib import Path
+
+        pyproject = Path(__file__).with_name("pyproject.toml")
+        try:
+            return str(tomllib.loads(pyproject.read_text())["project"]["version"])
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="slotchat",
@@ -36,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"slotchat {version()}")
     add_global_options(parser, suppress_defaults=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
