@@ -33,8 +33,12 @@ TRACKER_STRATEGY = "fixed"
 
 
 def open_model_for(settings: Settings, progress: Progress | None = None) -> ChatModel:
-    """The chat model ``--model`` names, with ``--threads``; file assembly reports progress."""
+    """The chat model ``--model`` names, with ``--threads``, or the one at ``--server``; file
+    assembly reports progress."""
     from agent.llm.factory import open_model
+
+    if settings.server:
+        return _open_server_model(settings.server, settings.server_kind, progress)
 
     def on_bytes(done: int, total: int) -> None:
         if progress is not None:
@@ -45,6 +49,17 @@ def open_model_for(settings: Settings, progress: Progress | None = None) -> Chat
     return open_model(
         settings.model, cache_dir=cache_dir(), threads=settings.threads, progress=on_bytes
     )
+
+
+def _open_server_model(url: str, kind: str, progress: Progress | None) -> ChatModel:
+    """The model at ``--server`` (env ``SLOTCHAT_SERVER_URL``), key ``SLOTCHAT_API_KEY``."""
+    import os
+
+    from agent.llm.server import open_server_model
+
+    if progress is not None:
+        progress(f"connecting to the model server {url}", None)
+    return open_server_model(url, kind, api_key=os.environ.get("SLOTCHAT_API_KEY") or None)
 
 
 def open_memory_for(settings: Settings) -> Memory:

@@ -11,11 +11,13 @@ import argparse
 import dataclasses
 import json
 import sys
+import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from cli.eval_jobs import PerThread, evaluate_jobs
 from cli.settings import command_parser
 
 if TYPE_CHECKING:
@@ -38,6 +40,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--limit-dialogues", type=int, metavar="N", help="a sample spread over services"
     )
     sgd.add_argument("--json", metavar="FILE", help="write the results as one JSON object")
+    sgd.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        metavar="N",
+        help="dialogues in N concurrent workers, each with its own model client (for --server)",
+    )
     sgd.add_argument("--trace", metavar="FILE", help="per-turn JSON lines: output, state, gold")
     sgd.add_argument("--turn-level", action="store_true", help="feed the gold previous state")
     sgd.add_argument(
@@ -90,8 +99,12 @@ def run_sgd(args: argparse.Namespace) -> int:
     sample = select_dialogues(dialogues, args.limit_dialogues, services)
     train_schema = load_sgd_schema(Path(args.data) / "train" / "schema.json")
     seen = frozenset(s.name for s in train_schema.services)
+    if args.jobs < 1:
+        from agent.errors import UsageError
+
+        raise UsageError(f"--jobs must be at least 1 (got {args.jobs})")
     model = _open_model(args)
-    tracker_for = _tracker_factory(args, model, train_schema)
+    tracker_for = _tracker_factory(args, PerThread(lambda: _open_model(args), model), train_schema)
     run = _run_with_progress(args, schema, sample, tracker_for, seen, services)
     result = _result(args, model.name, run)
     _print_table(result)
@@ -101,11 +114,10 @@ def run_sgd(args: argparse.Namespace) -> int:
 
 
 def _open_model(args: argparse.Namespace) -> ChatModel:
-    from agent.llm.factory import open_model
-    from cli.settings import Settings, cache_dir
+    from cli.compose import open_model_for
+    from cli.settings import Settings
 
-    settings = Settings.from_args(args)
-    return open_model(settings.model, cache_dir=cache_dir(), threads=settings.threads)
+    return open_model_for(Settings.from_args(args))
 
 
 def _options(args: argparse.Namespace) -> TrackerOptions:
@@ -134,9 +146,10 @@ def _options(args: argparse.Namespace) -> TrackerOptions:
 
 
 def _tracker_factory(
-    args: argparse.Namespace, model: ChatModel, train_schema: DomainSchema
+    args: argparse.Namespace, model_for: Callable[[], ChatModel], train_schema: DomainSchema
 ) -> Callable[[DomainSchema, AnnotatedDialogue], Tracker]:
-    """Exemplars only from the train split, indexed once; one prompt manager per dialogue."""
+    """Exemplars only from the train split, indexed once; one prompt manager per dialogue, over
+    the calling worker's model (``--jobs``)."""
     from agent.tracker import StateTracker
     from cli.settings import cache_dir
     from prompts.factory import build_exemplar_index, build_tracker_prompts
@@ -147,6 +160,7 @@ def _tracker_factory(
     options = _options(args)
 
     def tracker_for(schema: DomainSchema, dialogue: AnnotatedDialogue) -> Tracker:
+        model = model_for()
         prompts = build_tracker_prompts(
             schema, index, model.count_tokens, strategy=args.exemplars, k=args.k
         )
@@ -172,19 +186,26 @@ def _run_with_progress(
     trace = open(args.trace, "w", encoding="utf-8") if args.trace else None  # noqa: SIM115
     with Progress(console=Console(stderr=True), transient=True) as bar, trace or nullcontext():
         task = bar.add_task(f"SGD {args.split}: {len(sample)} dialogues", total=total)
-        return evaluate(
+        hook = _tracer(trace) if trace else None
+        return evaluate_jobs(
             sample,
-            schema,
-            tracker_for,
-            seen_services=seen,
-            services=services,
-            turn_level=args.turn_level,
-            progress=lambda n: bar.advance(task, n),
-            on_turn=_tracer(trace) if trace else None,
+            args.jobs,
+            lambda part: evaluate(
+                part,
+                schema,
+                tracker_for,
+                seen_services=seen,
+                services=services,
+                turn_level=args.turn_level,
+                progress=lambda n: bar.advance(task, n),
+                on_turn=hook,
+            ),
         )
 
 
 def _tracer(out: TextIO) -> TurnHook:
+    lock = threading.Lock()  # --jobs: workers write whole lines
+
     def write(turn: AnnotatedTurn, state: DialogueState, frames: list[Any], tracker: Any) -> None:
         row = {
             "dialogue": turn.dialogue_id,
@@ -197,8 +218,9 @@ def _tracer(out: TextIO) -> TurnHook:
             "intents": dict(state.intents),
             "joint": {f.service: f.joint for f in frames},
         }
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
-        out.flush()
+        with lock:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.flush()
 
     return write
 

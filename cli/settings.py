@@ -42,6 +42,8 @@ class Settings:
     domain: str
     db_url: str
     threads: int
+    server: str | None = None  # an OpenAI-compatible API base URL: the model runs there
+    server_kind: str = "auto"
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Settings:
@@ -50,6 +52,8 @@ class Settings:
             domain=args.domain or "cambridge",
             db_url=args.db or default_db_url(),
             threads=_threads(args.threads),
+            server=getattr(args, "server", None) or os.environ.get("SLOTCHAT_SERVER_URL") or None,
+            server_kind=getattr(args, "server_kind", None) or "auto",
         )
 
 
@@ -62,7 +66,8 @@ def _threads(requested: int | None) -> int:
 
 
 def add_global_options(parser: argparse.ArgumentParser, *, suppress_defaults: bool) -> None:
-    """``--model/--domain/--db/--threads``, accepted before or after the command name."""
+    """``--model/--domain/--db/--threads/--server/--server-kind``, accepted before or after the
+    command name."""
     default = argparse.SUPPRESS if suppress_defaults else None
     group = parser.add_argument_group("global options")
     group.add_argument(
@@ -89,6 +94,23 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress_defaults: bo
         type=int,
         metavar="N",
         help="CPU threads for inference (default: the number of cores, at most 4)",
+    )
+    _add_server_options(group, default)
+
+
+def _add_server_options(group: argparse._ArgumentGroup, default: object) -> None:
+    group.add_argument(
+        "--server",
+        default=default,
+        metavar="URL",
+        help="run the model on an OpenAI-compatible server, e.g. http://host:8080/v1 "
+        "(env SLOTCHAT_SERVER_URL; API key from SLOTCHAT_API_KEY); --model is then ignored",
+    )
+    group.add_argument(
+        "--server-kind",
+        default=default,
+        choices=("auto", "llamacpp", "vllm"),
+        help="how constraints are sent (default auto: asked from the server)",
     )
 
 

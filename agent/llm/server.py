@@ -1,0 +1,193 @@
+"""A model on an OpenAI-compatible server (llama.cpp's ``llama-server``, llama-cpp-python's
+server, vLLM) as slotchat's ``ChatModel``: ``--server URL``.
+
+What kind of server it is decides how a constraint travels: llama.cpp takes ``grammar`` (GBNF)
+or ``json_schema`` and keeps the prompt cached with ``cache_prompt``; vLLM takes its
+structured-output fields (``guided_grammar``, ``guided_json``). The kind is read from what the
+server says about itself (:func:`probe_kind`) unless given. Tokens are counted by the server's
+own tokenizer where it has an endpoint for it, estimated otherwise. A server that is down, too
+slow or refuses a request raises :class:`ServerError`, one line naming the URL.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import httpx
+
+from agent.domain import Constraint, GenerationParams, Message
+from agent.errors import ModelError, UsageError
+from agent.llm.remote import LangChainChatModel
+from agent.ports import CancelToken
+
+KINDS = ("auto", "llamacpp", "vllm")
+PROBE_TIMEOUT_S = 5.0
+
+
+class ServerError(ModelError):
+    """The model server cannot be reached, timed out, or refused the request."""
+
+
+def root_of(url: str) -> str:
+    """The server's root (``http://host:8080``) for an API base URL (``…/v1``)."""
+    base = url.rstrip("/")
+    return base[: -len("/v1")] if base.endswith("/v1") else base
+
+
+def probe_kind(url: str, client: httpx.Client) -> str:
+    """``vllm`` when the server answers ``/version`` or says so in ``/v1/models``; otherwise
+    ``llamacpp`` (llama.cpp's ``/props``, llama-cpp-python, or anything else that speaks the
+    llama.cpp request fields)."""
+    root = root_of(url)
+    try:
+        models = client.get(f"{root}/v1/models")
+        owners = {str(m.get("owned_by", "")) for m in models.json().get("data", [])}
+        if "vllm" in owners:
+            return "vllm"
+        version = client.get(f"{root}/version")
+        if version.status_code == 200 and "version" in _json(version):
+            return "vllm"
+    except httpx.HTTPError as error:
+        raise ServerError(_unreachable(url, error)) from error
+    return "llamacpp"
+
+
+def _json(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _unreachable(url: str, error: BaseException) -> str:
+    return (
+        f"the model server at {url} did not answer ({type(error).__name__}: {error}); "
+        "start it, or check --server / SLOTCHAT_SERVER_URL"
+    )
+
+
+class ServerChatModel(LangChainChatModel):
+    """A :class:`LangChainChatModel` that speaks a known server kind's request fields."""
+
+    def __init__(
+        self, url: str, kind: str, *, name: str, client: httpx.Client, **kwargs: Any
+    ) -> None:
+        from langchain_openai import ChatOpenAI
+
+        super().__init__(ChatOpenAI(base_url=url, model=name, **kwargs), name=name)
+        self.url, self.kind, self._client = url, kind, client
+        self._tokenize = _Tokenizer(url, client)
+
+    def count_tokens(self, text: str) -> int:
+        return self._tokenize.count(text) or super().count_tokens(text)
+
+    def warm(self, messages: Sequence[Message]) -> None:
+        """One token over ``messages``, so that the server caches their prefix (llama.cpp's
+        ``cache_prompt``, llama-cpp-python's ``--cache``) before the first turn needs it."""
+        for _ in self.stream(messages, GenerationParams(max_tokens=1)):
+            pass
+
+    def stream(
+        self,
+        messages: Sequence[Message],
+        params: GenerationParams | None = None,
+        constraint: Constraint | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Iterator[str]:
+        return self._explained(super().stream(messages, params, constraint, cancel))
+
+    def _explained(self, pieces: Iterator[str]) -> Iterator[str]:
+        try:
+            yield from pieces
+        except ModelError as error:
+            raise ServerError(self._explain(error.__cause__ or error)) from error
+
+    def _explain(self, error: BaseException) -> str:
+        text = f"{type(error).__name__}: {error}"
+        if "Timeout" in type(error).__name__:
+            return f"the model server at {self.url} timed out ({text}); try again, or a faster one"
+        if "Connection" in type(error).__name__:
+            return _unreachable(self.url, error)
+        return (
+            f"the model server at {self.url} refused the request ({text}); check that it "
+            f"takes {self.kind} request fields (--server-kind) and grammars"
+        )
+
+    def _options(self, params: GenerationParams, constraint: Constraint | None) -> dict[str, Any]:
+        options = super()._options(params, None)
+        body: dict[str, Any] = options["extra_body"]
+        if self.kind == "llamacpp":
+            body["cache_prompt"] = True
+        if constraint is not None:
+            options.update(_constraint_fields(self.kind, constraint, body))
+        return options
+
+
+def _constraint_fields(kind: str, constraint: Constraint, body: dict[str, Any]) -> dict[str, Any]:
+    """Puts the constraint where ``kind`` reads it: in the body, or as ``response_format``."""
+    schema = dict(constraint.json_schema) if constraint.json_schema is not None else None
+    if kind == "vllm":
+        body.update({"guided_json": schema} if schema is not None else {})
+        body.update({"guided_grammar": constraint.gbnf} if schema is None else {})
+        return {}
+    if schema is None:
+        body["grammar"] = constraint.gbnf
+        return {}
+    body["json_schema"] = schema
+    return {"response_format": {"type": "json_object", "schema": schema}}
+
+
+class _Tokenizer:
+    """The server's ``/tokenize`` (llama.cpp, vLLM) or ``/extras/tokenize`` (llama-cpp-python);
+    the first that answers is kept. ``count`` is 0 when none does."""
+
+    def __init__(self, url: str, client: httpx.Client) -> None:
+        root = root_of(url)
+        self._routes = [
+            (f"{root}/tokenize", "content"),
+            (f"{root}/extras/tokenize", "input"),
+        ]
+        self._client = client
+        self.count = functools.lru_cache(maxsize=4096)(self._count)
+
+    def _count(self, text: str) -> int:
+        while self._routes:
+            route, field = self._routes[0]
+            try:
+                response = self._client.post(route, json={field: text, "prompt": text})
+                tokens = response.json().get("tokens") if response.status_code == 200 else None
+            except (httpx.HTTPError, ValueError):
+                tokens = None
+            if isinstance(tokens, list):
+                return len(tokens)
+            self._routes.pop(0)
+        return 0
+
+
+def open_server_model(
+    url: str, kind: str = "auto", *, api_key: str | None = None, timeout_s: float = 120.0
+) -> ServerChatModel:
+    """The model served at ``url`` (an OpenAI-compatible API base, e.g. ``http://host:8080/v1``)."""
+    if kind not in KINDS:
+        raise UsageError(f"unknown --server-kind '{kind}': use one of {', '.join(KINDS)}")
+    if not url.startswith(("http://", "https://")):
+        raise UsageError(f"--server must be an http(s) URL (got '{url}'), e.g. http://host:8080/v1")
+    headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+    client = httpx.Client(timeout=PROBE_TIMEOUT_S, headers=headers)
+    kind = probe_kind(url, client) if kind == "auto" else kind
+    name = _served_name(url, client)
+    return ServerChatModel(
+        url, kind, name=name, client=client, api_key=api_key or "none",
+        max_retries=0, timeout=timeout_s, stream_usage=True,
+    )  # fmt: skip
+
+
+def _served_name(url: str, client: httpx.Client) -> str:
+    try:
+        data = client.get(f"{root_of(url)}/v1/models").json().get("data", [])
+    except (httpx.HTTPError, ValueError) as error:
+        raise ServerError(_unreachable(url, error)) from error
+    return str(data[0].get("id")) if data else "server"

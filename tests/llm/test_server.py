@@ -1,0 +1,91 @@
+"""``agent.llm.server`` at its seams: what the server says about itself, where the constraint
+goes for each kind, the server's tokenizer, and the one-line errors (httpx's mock transport)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from agent.domain import Constraint, GenerationParams, Message
+from agent.errors import UsageError
+from agent.llm.server import ServerChatModel, ServerError, open_server_model, probe_kind, root_of
+
+URL = "http://model.test:8080/v1"
+SCHEMA = {"type": "object", "properties": {"a": {"type": "string"}}}
+
+
+def _client(routes: dict[str, Any]) -> httpx.Client:
+    def handle(request: httpx.Request) -> httpx.Response:
+        body = routes.get(request.url.path)
+        if body is None:
+            return httpx.Response(404, json={"error": "not found"})
+        return httpx.Response(200, json=body(request) if callable(body) else body)
+
+    return httpx.Client(transport=httpx.MockTransport(handle))
+
+
+def _model(kind: str, routes: dict[str, Any] | None = None) -> ServerChatModel:
+    return ServerChatModel(URL, kind, name="m", client=_client(routes or {}), api_key="none")
+
+
+def test_root_of_strips_the_api_path() -> None:
+    assert root_of("http://h:1/v1/") == "http://h:1" and root_of("http://h:1") == "http://h:1"
+
+
+def test_kind_from_what_the_server_says() -> None:
+    vllm_models = {"/v1/models": {"data": [{"id": "q", "owned_by": "vllm"}]}}
+    assert probe_kind(URL, _client(vllm_models)) == "vllm"
+    with_version = {"/v1/models": {"data": []}, "/version": {"version": "0.9.1"}}
+    assert probe_kind(URL, _client(with_version)) == "vllm"
+    llama = {"/v1/models": {"data": [{"id": "q", "owned_by": "llamacpp"}]}, "/props": {}}
+    assert probe_kind(URL, _client(llama)) == "llamacpp"
+
+
+def test_llamacpp_gets_grammar_or_json_schema_and_prompt_caching() -> None:
+    model = _model("llamacpp")
+    gbnf = model._options(GenerationParams(), Constraint(gbnf='root ::= "x"'))
+    assert gbnf["extra_body"]["grammar"] == 'root ::= "x"'
+    assert gbnf["extra_body"]["cache_prompt"] is True
+    schema = model._options(GenerationParams(), Constraint(json_schema=SCHEMA))
+    assert schema["extra_body"]["json_schema"] == SCHEMA
+    assert schema["response_format"]["schema"] == SCHEMA
+
+
+def test_vllm_gets_its_structured_output_fields() -> None:
+    model = _model("vllm")
+    gbnf = model._options(GenerationParams(), Constraint(gbnf='root ::= "x"'))
+    assert gbnf["extra_body"]["guided_grammar"] == 'root ::= "x"'
+    assert "grammar" not in gbnf["extra_body"] and "cache_prompt" not in gbnf["extra_body"]
+    schema = model._options(GenerationParams(), Constraint(json_schema=SCHEMA))
+    assert schema["extra_body"]["guided_json"] == SCHEMA and "response_format" not in schema
+
+
+def test_tokens_counted_by_the_server_where_it_can() -> None:
+    def extras(request: httpx.Request) -> dict[str, Any]:
+        return {"tokens": list(range(len(json.loads(request.content)["input"])))}
+
+    assert _model("llamacpp", {"/extras/tokenize": extras}).count_tokens("abcde") == 5
+    assert _model("llamacpp", {"/tokenize": {"tokens": [1, 2]}}).count_tokens("x y z") == 2
+    assert _model("vllm").count_tokens("three words here") == 3  # no endpoint: the estimate
+
+
+def test_bad_settings_are_usage_errors() -> None:
+    with pytest.raises(UsageError, match="server-kind"):
+        open_server_model(URL, "tgi")
+    with pytest.raises(UsageError, match="http"):
+        open_server_model("model.test:8080", "auto")
+
+
+def test_a_server_that_is_down_is_one_line_naming_the_url() -> None:
+    with pytest.raises(ServerError, match=r"http://127\.0\.0\.1:9/v1 did not answer.*start it"):
+        open_server_model("http://127.0.0.1:9/v1", "auto")
+    model = ServerChatModel(
+        "http://127.0.0.1:9/v1", "llamacpp", name="m", client=_client({}), api_key="none",
+        max_retries=0,
+    )  # fmt: skip
+    with pytest.raises(ServerError, match=r"127\.0\.0\.1:9/v1 did not answer") as caught:
+        model.complete([Message("user", "hi")])
+    assert "\n" not in str(caught.value)
