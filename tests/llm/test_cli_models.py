@@ -21,7 +21,7 @@ def test_list_shows_every_pack(cache: Path, capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     for name in ("default", "tiny", "gemma"):
         assert name in out
-    assert "Qwen2.5-0.5B-Instruct" in out and str(cache) in out
+    assert "Qwen2.5-Coder-0.5B-Instruct" in out and str(cache) in out
 
 
 def test_path_assembles_then_verify_passes(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -128,3 +128,26 @@ def test_a_user_gguf_path_is_used_in_place(tmp_path: Path) -> None:
 def test_tiny_assembles_and_verifies(tiny_path: Path, model_cache: Path) -> None:
     assert tiny_path.stat().st_size == packs.PACKS["tiny"].size
     assert packs.verify(packs.PACKS["tiny"], model_cache) == tiny_path
+
+
+def test_a_file_under_a_former_name_is_renamed_not_assembled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = _small_pack(filename="old-name.gguf")
+    packs.ensure(old, tmp_path)
+    pack = _small_pack(filename="new-name.gguf", former_filenames=("old-name.gguf",))
+    monkeypatch.setattr(packs, "_concatenate", lambda *a: pytest.fail("assembled again"))
+    monkeypatch.setattr(packs, "_hash_file", lambda path: pytest.fail("hashed again"))
+    assert packs.status(pack, tmp_path).verified
+    assert packs.ensure(pack, tmp_path) == tmp_path / "models" / "new-name.gguf"
+    assert sorted(p.name for p in (tmp_path / "models").iterdir()) == [
+        "new-name.gguf",
+        "new-name.gguf.verified.json",
+    ]
+
+
+def test_the_default_pack_is_named_as_its_gguf_says() -> None:
+    pack = packs.PACKS["default"]
+    assert "Qwen2.5-Coder-0.5B-Instruct" in pack.description
+    assert pack.filename == "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+    assert pack.former_filenames == ("qwen2.5-0.5b-instruct-q4_k_m.gguf",)
