@@ -43,6 +43,13 @@ def create(url: str, start_at: float) -> None:
         memory.create_conversation(title="race", domain="d", model="m")
 
 
+def fork(url: str, turn_id: int, text: str, start_at: float) -> None:
+    """Edit the same user turn as another process at the same moment; print the new turn's id."""
+    with open_memory(url) as memory:
+        time.sleep(max(0.0, start_at - time.time()))
+        sys.stdout.write(f"{memory.fork(turn_id, text).id}\n")
+
+
 def stream(url: str) -> None:
     """Append a user turn and a reply that streams forever, one committed update per token."""
     with open_memory(url) as memory:
@@ -63,6 +70,8 @@ if __name__ == "__main__":
     kind, url, *rest = sys.argv[1:]
     if kind == "writer":
         writer(url, int(rest[0]), int(rest[1]), rest[2], float(rest[3]))
+    elif kind == "fork":
+        fork(url, int(rest[0]), rest[1], float(rest[2]))
     elif kind == "create":
         create(url, float(rest[0]))
     else:
