@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from agent.domain import Constraint, GenerationParams, Message
-from agent.errors import ModelError, UsageError
+from agent.errors import ModelError, SlotchatError, UsageError
 from agent.llm.remote import LangChainChatModel
 from agent.ports import CancelToken
 
@@ -26,8 +26,11 @@ KINDS = ("auto", "llamacpp", "vllm")
 PROBE_TIMEOUT_S = 5.0
 
 
-class ServerError(ModelError):
-    """The model server cannot be reached, timed out, or refused the request."""
+class ServerError(SlotchatError):
+    """The model server cannot be reached, timed out, or refused the request. Not a
+    :class:`ModelError` on purpose: the engine answers a model's failure with its fallbacks (the
+    previous state, a template reply), which would hide a server that is gone; this error ends
+    the turn instead, after the user's turn is stored, and the user sees it as one line."""
 
 
 def root_of(url: str) -> str:
