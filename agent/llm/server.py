@@ -145,7 +145,8 @@ def _constraint_fields(kind: str, constraint: Constraint, body: dict[str, Any]) 
 
 class _Tokenizer:
     """The server's ``/tokenize`` (llama.cpp, vLLM) or ``/extras/tokenize`` (llama-cpp-python);
-    the first that answers is kept. ``count`` is 0 when none does."""
+    the first that answers is kept. ``count`` is 0 when none does. (llama-cpp-python's server
+    tokenizes behind the lock its generations hold: hence the generation timeout.)"""
 
     def __init__(self, url: str, client: httpx.Client) -> None:
         root = root_of(url)
@@ -153,16 +154,18 @@ class _Tokenizer:
             (f"{root}/tokenize", "content"),
             (f"{root}/extras/tokenize", "input"),
         ]
-        self._client = client
+        self._client, self._url = client, url
         self.count = functools.lru_cache(maxsize=4096)(self._count)
 
     def _count(self, text: str) -> int:
         while self._routes:
             route, field = self._routes[0]
             try:
-                response = self._client.post(route, json={field: text, "prompt": text})
+                response = self._client.post(route, json={field: text, "prompt": text}, timeout=120)
                 tokens = response.json().get("tokens") if response.status_code == 200 else None
-            except (httpx.HTTPError, ValueError):
+            except httpx.TransportError as error:  # down or slow: not a reason to estimate
+                raise ServerError(_unreachable(self._url, error)) from error
+            except ValueError:
                 tokens = None
             if isinstance(tokens, list):
                 return len(tokens)
