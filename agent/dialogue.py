@@ -97,10 +97,11 @@ class DialogueEngine:
     ) -> TurnResult:
         """Run one user turn; returns after the reply and everything else is stored."""
         started = time.perf_counter()
-        user_turn = self.memory.append_turn(conversation_id, "user", user_text)
-        prior = self.memory.active_branch(conversation_id)[:-1]
-        context = self._context(conversation_id, prior)
-        return self._run(user_turn, context, started, listener, cancel)
+        with self.memory.answering(conversation_id):
+            user_turn = self.memory.append_turn(conversation_id, "user", user_text)
+            prior = self.memory.active_branch(conversation_id)[:-1]
+            context = self._context(conversation_id, prior)
+            return self._run(user_turn, context, started, listener, cancel)
 
     def regenerate(
         self,
@@ -112,22 +113,25 @@ class DialogueEngine:
         """A new reply to the last user turn, as a sibling branch of the old one (the memory
         tree keeps both). A booking the old reply made is shown again, never made twice."""
         started = time.perf_counter()
-        branch = self.memory.active_branch(conversation_id)
-        index = max((i for i, t in enumerate(branch) if t.role == "user"), default=-1)
-        if index < 0:
-            raise NotFound("there is no message to regenerate a reply for; send one first")
-        old = branch[index + 1] if index + 1 < len(branch) else None
-        booking = old.act.booking if old is not None and old.act is not None else None
-        context = dataclasses.replace(
-            self._context(conversation_id, branch[:index]), booking=booking
-        )
-        return self._run(branch[index], context, started, listener, cancel)
+        with self.memory.answering(conversation_id):
+            branch = self.memory.active_branch(conversation_id)
+            index = max((i for i, t in enumerate(branch) if t.role == "user"), default=-1)
+            if index < 0:
+                raise NotFound("there is no message to regenerate a reply for; send one first")
+            old = branch[index + 1] if index + 1 < len(branch) else None
+            booking = old.act.booking if old is not None and old.act is not None else None
+            context = dataclasses.replace(
+                self._context(conversation_id, branch[:index]), booking=booking
+            )
+            return self._run(branch[index], context, started, listener, cancel)
 
     def pending(self, conversation_id: int) -> bool:
-        """The conversation ends without a finished reply: a user turn nobody answered or a
-        reply cut off (the process was killed or the user stopped it)."""
+        """The conversation ends without a finished reply that nobody is writing: a user turn
+        left unanswered or a reply cut off (the process was killed, or the user stopped it).
+        A turn another live process is answering right now is not pending."""
         branch = self.memory.active_branch(conversation_id)
-        return bool(branch) and (branch[-1].role == "user" or not branch[-1].complete)
+        unfinished = bool(branch) and (branch[-1].role == "user" or not branch[-1].complete)
+        return unfinished and not self.memory.being_answered(conversation_id)
 
     def resume(
         self,

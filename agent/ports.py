@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
 from agent.domain import (
@@ -113,6 +114,15 @@ class Memory(Protocol):
         ...
 
     def active_branch(self, conversation_id: int) -> list[Turn]: ...
+
+    def answering(self, conversation_id: int) -> AbstractContextManager[None]:
+        """Held while this process answers a turn of the conversation; released by the
+        operating system or the database server if the process dies."""
+        ...
+
+    def being_answered(self, conversation_id: int) -> bool:
+        """Another live process holds :meth:`answering` for this conversation right now."""
+        ...
 
     def latest_state(self, conversation_id: int) -> DialogueState: ...
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Self
 
 from sqlalchemy import Connection, Engine, select
@@ -19,18 +20,25 @@ from storage import rows
 from storage.checkpoint import Checkpointer
 from storage.engine import WRITE
 from storage.models import ConversationRow, TurnRow
+from storage.turn_lock import TurnLocks
 
 
 class StoreBase:
     """An engine plus the transaction helpers; the mixins above it add the operations."""
 
     def __init__(
-        self, engine: Engine, url: str, *, checkpointer: Checkpointer | None = None
+        self,
+        engine: Engine,
+        url: str,
+        *,
+        checkpointer: Checkpointer | None = None,
+        sqlite_path: Path | None = None,
     ) -> None:
         self.engine = engine
         self.url = url
         self._checkpointer = checkpointer
         self._writer = engine.execution_options(**{WRITE: True})
+        self.turn_locks = TurnLocks(engine, sqlite_path)
 
     @property
     def dialect(self) -> str:
@@ -45,6 +53,7 @@ class StoreBase:
                 connection.exec_driver_sql("ANALYZE")
 
     def close(self) -> None:
+        self.turn_locks.close()
         if self._checkpointer is not None:
             self._checkpointer.close()
             self._checkpointer = None

@@ -8,6 +8,7 @@ marked complete at the end: if the process dies in between, the turn stays as a 
 from __future__ import annotations
 
 import dataclasses
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -67,7 +68,8 @@ def open_memory(url: str) -> SqlMemory:
     except BaseException:
         engine.dispose()
         raise
-    return SqlMemory(engine, where, checkpointer=Checkpointer(path) if path else None)
+    checkpointer = Checkpointer(path) if path else None
+    return SqlMemory(engine, where, checkpointer=checkpointer, sqlite_path=path)
 
 
 class SqlMemory(ConversationStore):
@@ -240,6 +242,16 @@ class SqlMemory(ConversationStore):
         with self.read() as connection:
             self._conversation(connection, conversation_id)
             return [rows.to_turn(row) for row in connection.execute(query)]
+
+    # ----------------------------------------------------------------- turns in progress
+
+    def answering(self, conversation_id: int) -> AbstractContextManager[None]:
+        """Held while this process answers a turn of the conversation (``storage.turn_lock``)."""
+        return self.turn_locks.hold(conversation_id)
+
+    def being_answered(self, conversation_id: int) -> bool:
+        """Some other live process is answering a turn of this conversation right now."""
+        return self.turn_locks.busy(conversation_id)
 
     # ----------------------------------------------------------------- state and bookings
 

@@ -10,6 +10,7 @@ Every other call passes straight through.
 from __future__ import annotations
 
 import threading
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from agent.domain import (
@@ -56,6 +57,8 @@ class ForkableMemory(Protocol):
         self, user_turn_id: int, state: DialogueState, act: Act, booking: Booking | None = None
     ) -> Turn: ...
     def active_branch(self, conversation_id: int) -> list[Turn]: ...
+    def answering(self, conversation_id: int) -> AbstractContextManager[None]: ...
+    def being_answered(self, conversation_id: int) -> bool: ...
     def latest_state(self, conversation_id: int) -> DialogueState: ...
     def add_booking(self, conversation_id: int, turn_id: int | None, booking: Booking) -> None: ...
     def bookings(self, conversation_id: int) -> list[Booking]: ...
@@ -145,6 +148,12 @@ class ForkingMemory:
         self, user_turn_id: int, state: DialogueState, act: Act, booking: Booking | None = None
     ) -> Turn:
         return self.inner.begin_reply(user_turn_id, state, act, booking)
+
+    def answering(self, conversation_id: int) -> AbstractContextManager[None]:
+        return self.inner.answering(conversation_id)
+
+    def being_answered(self, conversation_id: int) -> bool:
+        return self.inner.being_answered(conversation_id)
 
     def add_booking(self, conversation_id: int, turn_id: int | None, booking: Booking) -> None:
         self.inner.add_booking(conversation_id, turn_id, booking)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -246,6 +247,12 @@ class InMemoryMemory:
         if booking is not None:
             self.add_booking(conversation_id, turn.id, booking)
         return self.turns[turn.id]
+
+    def answering(self, conversation_id: int) -> AbstractContextManager[None]:
+        return nullcontext()
+
+    def being_answered(self, conversation_id: int) -> bool:
+        return False
 
     def add_booking(self, conversation_id: int, turn_id: int | None, booking: Booking) -> None:
         self.booked.setdefault(conversation_id, []).append(booking)

@@ -180,3 +180,18 @@ def test_bytes_that_are_not_utf8_are_replaced_and_answered(tmp_path: Path) -> No
     with sqlite3.connect(tmp_path / "r.db") as connection:
         first = connection.execute("select text from turns order by id").fetchone()[0]
     assert "\ufffd" in first and "italian" in first
+
+
+def test_a_second_repl_leaves_a_turn_another_is_still_answering(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    first = Repl(db, delay_s=0.3)
+    first.send("hello there, how are you today")
+    first.wait_for(STREAMING)
+    second = Repl(db, "--conversation", "1", delay_s=0)
+    code, out, err = second.finish()
+    assert code == 0, err
+    assert out == ""  # nothing answered: the first process is still writing
+    code, out, err = first.finish()
+    assert code == 0, err
+    replies = _scalar(db, "select count(*) from turns where role = 'assistant'")
+    assert replies == 1
