@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import yaml
 
+from agent import untrusted_yaml
+
 Path = tuple[str | int, ...]
 
-# libyaml when PyYAML was built with it (about 10x faster); nodes carry the same line marks
-_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 
 
@@ -47,7 +47,9 @@ class Located:
 def load_located(text: str) -> Located:
     """Parse one YAML document. Raises :class:`LoadError` with the line of the problem."""
     try:
-        node = yaml.compose(text, Loader=_LOADER)
+        node = untrusted_yaml.compose(text)
+    except untrusted_yaml.UntrustedYamlError as error:
+        raise LoadError(error.message, error.line) from None
     except yaml.MarkedYAMLError as error:
         raise LoadError(
             _yaml_message(error), _line(error.problem_mark or error.context_mark)

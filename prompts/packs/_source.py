@@ -14,10 +14,11 @@ from typing import Any
 
 import yaml
 
+from agent import untrusted_yaml
+
 Loc = tuple[str | int, ...]
 
 _NULL_TAG = "tag:yaml.org,2002:null"
-_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,10 @@ def read_yaml(path: Path) -> Located:
     """The YAML file as plain dicts, lists and strings (``None`` for null), with line numbers."""
     located = Located(path, None)
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
+        node = untrusted_yaml.compose(path.read_text(encoding="utf-8"))
+    except untrusted_yaml.UntrustedYamlError as error:
+        located.problems.append(Problem(path, error.line, "", error.message))
+        return located
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
