@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from agent.errors import UsageError
 from cli.settings import Settings, command_parser
+from cli.terminal_text import printable
 
 if TYPE_CHECKING:
     from storage.store import SqlMemory
@@ -67,7 +68,8 @@ def _run(func: object, args: argparse.Namespace) -> int:
 
 
 def _out(text: str) -> None:
-    sys.stdout.write(text)
+    """Print text from the store: terminal escapes in it are shown, never obeyed."""
+    sys.stdout.write(printable(text))
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]], wide: int = 48) -> str:
@@ -91,7 +93,7 @@ def _cell(
     fit: Callable[[str, int], str] | None = None,
     width: Callable[[str], int] = len,
 ) -> str:
-    text = " ".join(str(value).split())  # newlines and tabs would break the columns
+    text = printable(" ".join(str(value).split()))  # newlines and tabs would break the columns
     if width(text) <= wide:
         return text
     return (fit(text, wide - 1) if fit else text[: wide - 1]).rstrip() + "…"
@@ -144,8 +146,10 @@ def _export(memory: SqlMemory, args: argparse.Namespace) -> int:
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         sys.stderr.write(f"wrote conversation {args.id} to {args.output}\n")
-    else:
+    elif sys.stdout.isatty():
         _out(text)
+    else:  # a pipe or a file: the export exactly as stored
+        sys.stdout.write(text)
     return 0
 
 

@@ -50,11 +50,19 @@ class Settings:
         return cls(
             model=args.model or "default",
             domain=args.domain or "cambridge",
-            db_url=args.db or default_db_url(),
+            db_url=_db_url(args.db or default_db_url()),
             threads=_threads(args.threads),
             server=getattr(args, "server", None) or os.environ.get("SLOTCHAT_SERVER_URL") or None,
             server_kind=getattr(args, "server_kind", None) or "auto",
         )
+
+
+def _db_url(url: str) -> str:
+    """The database URL the user gave, refused in one line if the store cannot use it."""
+    from storage.engine import check_user_url
+
+    check_user_url(url)
+    return url
 
 
 def _threads(requested: int | None) -> int:

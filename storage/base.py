@@ -22,6 +22,13 @@ from storage.engine import WRITE
 from storage.models import ConversationRow, TurnRow
 from storage.turn_lock import TurnLocks
 
+_OUT_OF_RANGE = "22003"  # PostgreSQL: numeric value out of range
+
+
+def _too_large(error: BaseException) -> NotFound:
+    reason = str(error).strip().splitlines()[0]
+    return NotFound(f"no such record ({reason}): ids and limits are at most {2**63 - 1}")
+
 
 class StoreBase:
     """An engine plus the transaction helpers; the mixins above it add the operations."""
@@ -82,7 +89,11 @@ class StoreBase:
     def _errors(self) -> Iterator[None]:
         try:
             yield
+        except OverflowError as error:  # an id or a limit past what the database can hold
+            raise _too_large(error) from error
         except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) == _OUT_OF_RANGE:
+                raise _too_large(error.orig or error) from error
             reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
             fix = "check that the database is writable and not in use by a stuck process"
             raise StorageError(f"the database {self.url} failed: {reason}; {fix}") from error

@@ -42,6 +42,28 @@ def parse_url(url: str) -> URL:
         ) from error
 
 
+_DRIVERS = {"sqlite": ("pysqlite",), "postgresql": ("psycopg",)}
+
+
+def check_user_url(url: str) -> None:
+    """Refuse, in one line, a URL that a user gave (``--db``, ``SLOTCHAT_DB_URL``) and the store
+    cannot use: another database, a driver that is not installed with slotchat, or an in-memory
+    SQLite database, which would silently keep nothing."""
+    parsed = parse_url(url)
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if driver not in _DRIVERS.get(backend, ()):
+        raise StorageError(
+            f"slotchat stores conversations in SQLite or in PostgreSQL through psycopg 3, not in "
+            f"'{backend}+{driver}' ({describe(parsed)}); use sqlite:///PATH or "
+            "postgresql://USER@HOST:PORT/DB"
+        )
+    if backend == "sqlite" and sqlite_path(parsed) is None:
+        raise StorageError(
+            f"'{url}' is an in-memory database: nothing would be kept after slotchat "
+            "exits; give a file, e.g. sqlite:///conversations.db"
+        )
+
+
 def describe(url: URL) -> str:
     """The URL for messages, without its password."""
     return url.render_as_string(hide_password=True)
