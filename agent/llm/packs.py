@@ -2,9 +2,9 @@
 
 Nothing can be downloaded from a model hub on the machines slotchat targets, so each pack names
 the installed distributions whose data files, concatenated in order, give the GGUF. The assembled
-file is checked against its sha256 once; a small sidecar record (size, mtime, sha256) lets later
-starts skip the hash until the file changes. A file that no longer matches is assembled again,
-never loaded.
+file is checked against its sha256 once; a small sidecar record (size, mtime, ctime, inode,
+sha256) lets later starts skip the hash until the file changes in any way. A file that no longer
+matches is assembled again, never loaded.
 """
 
 from __future__ import annotations
@@ -136,12 +136,15 @@ def assembled_path(pack: Pack, cache_dir: Path) -> Path:
 def _adopt_former(pack: Pack, target: Path) -> None:
     """Rename (no copy, no re-hash) a file and its sidecar left under an earlier file name."""
     for former in (target.with_name(name) for name in pack.former_filenames):
+        trusted = _sidecar_matches(former, pack.sha256)
         try:
             os.replace(former, target)
         except FileNotFoundError:  # never there, or another process renamed it first
             continue
-        with contextlib.suppress(FileNotFoundError):  # no sidecar: the next start hashes it once
-            os.replace(_sidecar_path(former), _sidecar_path(target))
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(_sidecar_path(former))
+        if trusted:  # renaming moves the change time: vouch for the file under its new name
+            _write_sidecar(target, pack.sha256)
         log.info("model pack %s: renamed %s to %s", pack.name, former.name, target.name)
         return
 
@@ -276,8 +279,15 @@ def _sidecar_path(target: Path) -> Path:
 
 
 def _fingerprint(target: Path) -> dict[str, object]:
+    """What changes whenever the file does: a write that keeps the size and puts the old mtime
+    back (``touch -d``) still moves the inode's change time, which no user call can set."""
     stat = target.stat()
-    return {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    return {
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "ctime_ns": stat.st_ctime_ns,
+        "inode": stat.st_ino,
+    }
 
 
 def _sidecar_matches(target: Path, sha256: str) -> bool:

@@ -85,6 +85,20 @@ def test_verify_hashes_even_when_size_and_mtime_look_unchanged(tmp_path: Path) -
     assert packs.ensure(pack, tmp_path).read_bytes() == data  # the sidecar was dropped
 
 
+def test_a_change_that_keeps_size_and_mtime_is_noticed_at_start(tmp_path: Path) -> None:
+    """Corrupted in place, with its size kept and its mtime put back (``touch -d``): the
+    sidecar no longer vouches for it, so the file is hashed and assembled again."""
+    pack = _small_pack()
+    path = packs.ensure(pack, tmp_path)
+    stat = path.stat()
+    data = path.read_bytes()
+    path.write_bytes(bytes([data[0] ^ 1]) + data[1:])
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    assert not packs.status(pack, tmp_path).verified
+    assert packs.ensure(pack, tmp_path).read_bytes() == data
+
+
 def test_wrong_hash_of_the_installed_parts_names_the_reinstall(tmp_path: Path) -> None:
     pack = _small_pack(sha256="0" * 64)
     with pytest.raises(ChecksumMismatch, match="pip install --force-reinstall 'pytest'"):
