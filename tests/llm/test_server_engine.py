@@ -33,6 +33,7 @@ class Server:
         command = [sys.executable, str(Path(__file__).with_name("_openai_server.py"))]
         command += ["--model", str(gguf), "--port", str(port), "--host", "127.0.0.1"]
         command += ["--n_ctx", "4096", "--n_threads", "2", "--cache", "true", "--cache_size", CACHE]
+        command += ["--interrupt_requests", "false"]  # it cuts a stream off for the next request
         self._log = log.open("wb")
         env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE"}
         self.process = subprocess.Popen(
