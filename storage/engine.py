@@ -50,12 +50,13 @@ def check_user_url(url: str) -> None:
     cannot use: another database, a driver that is not installed with slotchat, or an in-memory
     SQLite database, which would silently keep nothing."""
     parsed = parse_url(url)
-    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    backend = parsed.get_backend_name()
+    driver = parsed.get_driver_name() if backend in _DRIVERS else parsed.drivername
     if driver not in _DRIVERS.get(backend, ()):
         raise StorageError(
             f"slotchat stores conversations in SQLite or in PostgreSQL through psycopg 3, not in "
-            f"'{backend}+{driver}' ({describe(parsed)}); use sqlite:///PATH or "
-            "postgresql://USER@HOST:PORT/DB"
+            f"'{parsed.drivername if backend not in _DRIVERS else backend + '+' + driver}' "
+            f"({describe(parsed)}); use sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
         )
     if backend == "sqlite" and sqlite_path(parsed) is None:
         raise StorageError(
