@@ -11,7 +11,6 @@ one booking, its reference shown to the user, and an act on the tree that announ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +20,8 @@ from agent.dialogue import DialogueEngine
 from cli.compose import build_engine
 from cli.settings import Settings
 from storage import open_memory
-from storage.scratch import scratch_schema
 from storage.store import SqlMemory
-from tests.storage.conftest import BACKENDS, pg_url_or_skip
+from tests.storage.conftest import db_url  # noqa: F401 - the SQLite and PostgreSQL fixture
 
 SEARCH = "I want a cheap italian restaurant in the centre"
 DETAILS = "Book it for 2 people on friday at 18:00"
@@ -63,15 +61,6 @@ class CrashingMemory:
         return write
 
 
-@pytest.fixture(params=BACKENDS)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path}/interrupted.db"
-        return
-    with scratch_schema(pg_url_or_skip(), "slotchat_test") as scratch:
-        yield scratch
-
-
 def engine_on(memory: Any, url: str) -> DialogueEngine:
     settings = Settings(model="fake", domain="cambridge", db_url=url, threads=1)
     return build_engine(settings, memory=memory, responder="template")
@@ -79,8 +68,10 @@ def engine_on(memory: Any, url: str) -> DialogueEngine:
 
 @pytest.mark.parametrize("crash_at", [*range(BOOKING_TURN_WRITES), None])
 def test_a_booking_turn_killed_at_each_write_books_once_and_shows_it(
-    url: str, crash_at: int | None
+    db_url: str,  # noqa: F811
+    crash_at: int | None,
 ) -> None:
+    url = db_url
     store = CrashingMemory(open_memory(url))
     engine = engine_on(store, url)
     conversation = engine.start_conversation().id

@@ -67,20 +67,32 @@ async def test_enter_sends_and_ctrl_j_inserts_a_newline(app: SlotchatApp) -> Non
         assert app.chat.query_one(PromptInput).text == ""
 
 
+LONG_REPLY = " ".join(f"word{i}" for i in range(400))
+
+
+def _slow_app(tmp_path: Path) -> SlotchatApp:
+    model = ScriptedChatModel(lambda m, c: LONG_REPLY, delay_s=0.01)
+    return SlotchatApp(make_launch(tmp_path, model))
+
+
+async def _stop_a_streaming_reply(app: SlotchatApp, pilot: object, key: str) -> None:
+    """Send "hi", press ``key`` while the reply streams; the reply is kept, marked cut off."""
+    await wait_ready(pilot)
+    await type_text(pilot, "hi")
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await wait_until(pilot, lambda: len(messages(app)) == 2 and messages(app)[1].text)
+    await pilot.press(key)  # type: ignore[attr-defined]
+    await wait_idle(pilot)
+    reply = messages(app)[1]
+    assert reply.text and len(reply.text) < len(LONG_REPLY)
+    assert "cut off" in str(reply.query_one(".speaker").render())
+
+
 async def test_escape_stops_the_reply_and_keeps_what_streamed(tmp_path: Path) -> None:
-    long_reply = " ".join(f"word{i}" for i in range(400))
-    model = ScriptedChatModel(lambda m, c: long_reply, delay_s=0.01)
-    app = SlotchatApp(make_launch(tmp_path, model))
+    app = _slow_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_ready(pilot)
-        await type_text(pilot, "hi")
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: len(messages(app)) == 2 and messages(app)[1].text)
-        await pilot.press("escape")
-        await wait_idle(pilot)
+        await _stop_a_streaming_reply(app, pilot, "escape")
         reply = messages(app)[1]
-        assert reply.text and len(reply.text) < len(long_reply)
-        assert "cut off" in str(reply.query_one(".speaker").render())
         stored = app.chat.store.active_branch(app.chat.conversation_id)  # type: ignore[union-attr]
         assert stored[-1].complete is False
         assert stored[-1].text == reply.text
@@ -104,19 +116,9 @@ async def test_bookings_are_listed_with_their_reference(app: SlotchatApp) -> Non
 
 
 async def test_ctrl_c_stops_the_reply_then_quits_with_130(tmp_path: Path) -> None:
-    long_reply = " ".join(f"word{i}" for i in range(400))
-    model = ScriptedChatModel(lambda m, c: long_reply, delay_s=0.01)
-    app = SlotchatApp(make_launch(tmp_path, model))
+    app = _slow_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_ready(pilot)
-        await type_text(pilot, "hi")
-        await pilot.press("enter")
-        await wait_until(pilot, lambda: len(messages(app)) == 2 and messages(app)[1].text)
-        await pilot.press("ctrl+c")
-        await wait_idle(pilot)
-        reply = messages(app)[1]
-        assert reply.text and len(reply.text) < len(long_reply)
-        assert "cut off" in str(reply.query_one(".speaker").render())
+        await _stop_a_streaming_reply(app, pilot, "ctrl+c")
         assert app.return_code is None  # the first Ctrl-C only stopped the reply
         await pilot.press("ctrl+c")
         await pilot.pause(0.1)
