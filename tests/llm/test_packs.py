@@ -73,13 +73,19 @@ def test_a_damaged_file_is_assembled_again(tmp_path: Path, damage: str) -> None:
     assert packs.ensure(pack, tmp_path).read_bytes() == data
 
 
-def test_verify_hashes_even_when_size_and_mtime_look_unchanged(tmp_path: Path) -> None:
-    pack = _small_pack()
-    path = packs.ensure(pack, tmp_path)
+def _corrupt_in_place(path: Path) -> tuple[bytes, os.stat_result]:
+    """Flip the first byte, keeping the size and putting the mtime back (``touch -d``); the
+    original bytes and stat."""
     stat = path.stat()
     data = path.read_bytes()
     path.write_bytes(bytes([data[0] ^ 1]) + data[1:])
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    return data, stat
+
+
+def test_verify_hashes_even_when_size_and_mtime_look_unchanged(tmp_path: Path) -> None:
+    pack = _small_pack()
+    data, _ = _corrupt_in_place(packs.ensure(pack, tmp_path))
     with pytest.raises(ChecksumMismatch, match="models path small"):
         packs.verify(pack, tmp_path)
     assert packs.ensure(pack, tmp_path).read_bytes() == data  # the sidecar was dropped
@@ -90,10 +96,7 @@ def test_a_change_that_keeps_size_and_mtime_is_noticed_at_start(tmp_path: Path) 
     sidecar no longer vouches for it, so the file is hashed and assembled again."""
     pack = _small_pack()
     path = packs.ensure(pack, tmp_path)
-    stat = path.stat()
-    data = path.read_bytes()
-    path.write_bytes(bytes([data[0] ^ 1]) + data[1:])
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    data, stat = _corrupt_in_place(path)
     assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
     assert not packs.status(pack, tmp_path).verified
     assert packs.ensure(pack, tmp_path).read_bytes() == data
