@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Literal
 
 from agent.lexicon import Lexicon
+from agent.slot_kinds import SlotKind, structural_kind
 
 DONTCARE = "dontcare"
 
@@ -36,10 +37,30 @@ class SlotSpec:
     values: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
     result_values: tuple[str, ...] = ()  # what a booking draws for this result slot
+    # what the value is (agent.slot_kinds); "" when built without one: the structure decides
+    kind: SlotKind | Literal[""] = ""
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # value -> its other names
+    mentions: tuple[str, ...] = ()  # words that say a turn is about this slot ("wifi")
+
+    def __post_init__(self) -> None:
+        if not self.kind:
+            shown = structural_kind(self.categorical, self.values, self.examples)
+            object.__setattr__(self, "kind", shown)
 
     @property
     def service(self) -> str:
         return self.name.split("-", 1)[0]
+
+    def aliases_of(self, value: str) -> tuple[str, ...]:
+        """The other names the pack gives ``value`` ("center", "downtown" for ``centre``)."""
+        wanted = value.lower()
+        return next((names for key, names in self.aliases if key == wanted), ())
+
+    def same_value(self, first: str, second: str) -> bool:
+        """Whether two values mean the same for this slot: equal, or one an alias of the other
+        (a record's ``yes`` and the user's ``free`` for parking)."""
+        a, b = first.strip().lower(), second.strip().lower()
+        return a == b or b in self.aliases_of(a) or a in self.aliases_of(b)
 
 
 @dataclass(frozen=True)

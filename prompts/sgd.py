@@ -34,6 +34,8 @@ from agent.domain import (
     SlotSpec,
 )
 from agent.errors import DomainError
+from agent.lexicon import Lexicon
+from agent.slot_kinds import SlotKind, infer_kind
 from prompts.packs._lexicon import language_lexicon
 from prompts.sgd_convert import convert_dialogue, render_sgd_acts
 
@@ -59,8 +61,8 @@ def load_sgd_schema(path: str | Path, name: str = "") -> DomainSchema:
     path = Path(path)
     if path.is_dir():
         path = path / "schema.json"
-    services = tuple(_service(raw) for raw in _read_json(path))
     english = language_lexicon("en")  # SGD is English
+    services = tuple(_service(raw, english) for raw in _read_json(path))
     return DomainSchema(name=name or f"sgd-{path.parent.name}", services=services, lexicon=english)
 
 
@@ -74,23 +76,42 @@ def schema_for_services(schema: DomainSchema, services: Iterable[str]) -> Domain
     return DomainSchema(name="+".join(wanted), services=picked, lexicon=schema.lexicon)
 
 
-def _service(raw: Json) -> ServiceSpec:
+def _service(raw: Json, lexicon: Lexicon) -> ServiceSpec:
     name = raw["service_name"]
-    slots = tuple(_slot(name, s) for s in raw["slots"])
+    slots = tuple(_slot(name, s, lexicon) for s in raw["slots"])
     intents = tuple(_intent(name, i) for i in raw["intents"])
     return ServiceSpec(name=name, description=raw["description"], slots=slots, intents=intents)
 
 
-def _slot(service: str, raw: Json) -> SlotSpec:
+def _slot(service: str, raw: Json, lexicon: Lexicon) -> SlotSpec:
     categorical = bool(raw.get("is_categorical"))
     values = tuple(raw.get("possible_values") or ())
+    description = raw.get("description", "")
     return SlotSpec(
         name=f"{service}-{raw['name']}",
-        description=raw.get("description", ""),
+        description=description,
         categorical=categorical,
         values=values if categorical else (),
         examples=() if categorical else values,
+        kind=_kind(categorical, values, description, lexicon),
     )
+
+
+def _kind(
+    categorical: bool, values: tuple[str, ...], description: str, lexicon: Lexicon
+) -> SlotKind:
+    """From what the SGD schema says of a slot: its values' shape (``True``/``False`` is
+    boolean, digits a number); a free-text slot, which lists no values, is a time or a date
+    when its description says so in the lexicon's words ("Time of the alarm": ``slot_time``)."""
+    kind = infer_kind(categorical, values if categorical else (), values, lexicon)
+    if kind != "text":
+        return kind
+    lowered = description.lower()
+    return next((k for cue, k in _DESCRIBED if lexicon.pattern(cue).search(lowered)), kind)
+
+
+# lexicon cues whose words, in a free-text slot's description, say what its values are
+_DESCRIBED: tuple[tuple[str, SlotKind], ...] = (("slot_time", "time"), ("slot_date", "date"))
 
 
 def _intent(service: str, raw: Json) -> IntentSpec:

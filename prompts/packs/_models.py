@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from agent.slot_kinds import SLOT_KINDS, SlotKind
 from prompts.packs._source import Loc, Located
 
 
@@ -26,6 +27,10 @@ class SlotModel(_Strict):
     # a booking's result slot (taxi-type): the values a booking draws from; each '#' in the
     # drawn value becomes a random digit ("07#########" gives a new phone number each time)
     result_values: list[str] = []
+    # what the value is (agent.slot_kinds); without it the values' shape decides
+    kind: SlotKind | None = None
+    aliases: dict[str, list[str]] = {}  # value -> its other names ("yes": [free])
+    mentions: list[str] = []  # words that say a turn is about this slot (wifi for internet)
 
 
 class IntentModel(_Strict):
@@ -53,6 +58,8 @@ class DomainModel(_Strict):
     # lexicon file shipped in prompts/lexicons/
     language: str | list[str] = "en"
     lexicon: dict[str, list[str]] = {}  # cue -> more phrases, in the first language
+    # value -> its other names, for every categorical slot that has the value (centre: [center])
+    aliases: dict[str, list[str]] = {}
     services: list[ServiceModel] = Field(min_length=1)
 
 
@@ -106,6 +113,7 @@ _HINTS = {
     "model_type": "expected a mapping (key: value lines)",
     "bool_parsing": "expected true or false",
     "bool_type": "expected true or false",
+    "literal_error": f"unknown kind; use one of: {', '.join(SLOT_KINDS)}",
 }
 
 
