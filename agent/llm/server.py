@@ -4,7 +4,10 @@ server, vLLM) as slotchat's ``ChatModel``: ``--server URL``.
 What kind of server it is decides how a constraint travels: llama.cpp takes ``grammar`` (GBNF)
 or ``json_schema`` and keeps the prompt cached with ``cache_prompt``; vLLM takes its
 structured-output fields (``guided_grammar``, ``guided_json``). The kind is read from what the
-server says about itself (:func:`probe_kind`) unless given. Tokens are counted by the server's
+server says about itself (:func:`probe_kind`) unless given. llama.cpp's ``/props`` also gives the
+number of slots and each slot's context: the context is the model's ``context_size`` (prompt
+budgets), and with several slots each thread keeps to a slot of its own (``id_slot``), so a
+worker's prefixes stay cached where its next request goes. Tokens are counted by the server's
 own tokenizer where it has an endpoint for it, estimated otherwise. A server that is down, too
 slow or refuses a request raises :class:`ServerError`, one line naming the URL.
 """
@@ -12,7 +15,10 @@ slow or refuses a request raises :class:`ServerError`, one line naming the URL.
 from __future__ import annotations
 
 import functools
+import itertools
+import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -24,6 +30,7 @@ from agent.ports import CancelToken
 
 KINDS = ("auto", "llamacpp", "vllm")
 PROBE_TIMEOUT_S = 5.0
+DEFAULT_CONTEXT = 4096
 
 
 class ServerError(SlotchatError):
@@ -57,6 +64,63 @@ def probe_kind(url: str, client: httpx.Client) -> str:
     return "llamacpp"
 
 
+@dataclass(frozen=True)
+class Props:
+    """What llama.cpp's ``GET /props`` says: its slots (``--parallel``) and each slot's context.
+    A server without ``/props`` (llama-cpp-python, vLLM) is one slot of unknown context."""
+
+    slots: int = 1
+    context: int | None = None
+
+
+def read_props(url: str, client: httpx.Client) -> Props:
+    try:
+        response = client.get(f"{root_of(url)}/props")
+    except httpx.HTTPError as error:
+        raise ServerError(_unreachable(url, error)) from error
+    body = _json(response) if response.status_code == 200 else {}
+    settings = body.get("default_generation_settings")
+    n_ctx = settings.get("n_ctx") if isinstance(settings, dict) else None
+    slots = body.get("total_slots")
+    return Props(
+        slots=slots if isinstance(slots, int) and slots > 0 else 1,
+        context=n_ctx if isinstance(n_ctx, int) and n_ctx > 0 else None,
+    )
+
+
+class SlotAffinity:
+    """One server slot per thread, handed out in the order threads first ask, round the slots.
+    ``eval --jobs N`` and ``test --jobs N`` run each worker on a thread of its own, so with
+    ``--parallel N`` each worker's requests go to the slot that holds its previous prompt."""
+
+    def __init__(self, slots: int) -> None:
+        self.slots = slots
+        self._next = itertools.count()
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    def slot(self) -> int:
+        if not hasattr(self._local, "slot"):
+            with self._lock:
+                self._local.slot = next(self._next) % self.slots
+        slot: int = self._local.slot
+        return slot
+
+
+_affinities: dict[str, SlotAffinity] = {}
+_affinities_lock = threading.Lock()
+
+
+def affinity_for(url: str, slots: int) -> SlotAffinity:
+    """The process's one :class:`SlotAffinity` for the server at ``url`` (every worker's model
+    client shares it, so two workers never pick the same slot while there are enough)."""
+    with _affinities_lock:
+        found = _affinities.get(url)
+        if found is None or found.slots != slots:
+            found = _affinities[url] = SlotAffinity(slots)
+        return found
+
+
 def _json(response: httpx.Response) -> dict[str, Any]:
     try:
         body = response.json()
@@ -76,13 +140,27 @@ class ServerChatModel(LangChainChatModel):
     """A :class:`LangChainChatModel` that speaks a known server kind's request fields."""
 
     def __init__(
-        self, url: str, kind: str, *, name: str, client: httpx.Client, **kwargs: Any
+        self,
+        url: str,
+        kind: str,
+        *,
+        name: str,
+        client: httpx.Client,
+        props: Props | None = None,
+        **kwargs: Any,
     ) -> None:
         from langchain_openai import ChatOpenAI
 
-        super().__init__(ChatOpenAI(base_url=url, model=name, **kwargs), name=name)
+        props = props or Props()
+        super().__init__(
+            ChatOpenAI(base_url=url, model=name, **kwargs),
+            name=name,
+            context_size=props.context or DEFAULT_CONTEXT,
+        )
         self.url, self.kind, self._client = url, kind, client
         self._tokenize = _Tokenizer(url, client)
+        several = kind == "llamacpp" and props.slots > 1
+        self._affinity = affinity_for(url, props.slots) if several else None
 
     def count_tokens(self, text: str) -> int:
         return self._tokenize.count(text) or super().count_tokens(text)
@@ -124,6 +202,8 @@ class ServerChatModel(LangChainChatModel):
         body: dict[str, Any] = options["extra_body"]
         if self.kind == "llamacpp":
             body["cache_prompt"] = True
+        if self._affinity is not None:
+            body["id_slot"] = self._affinity.slot()
         if constraint is not None:
             options.update(_constraint_fields(self.kind, constraint, body))
         return options
@@ -174,19 +254,26 @@ class _Tokenizer:
 
 
 def open_server_model(
-    url: str, kind: str = "auto", *, api_key: str | None = None, timeout_s: float = 120.0
+    url: str,
+    kind: str = "auto",
+    *,
+    api_key: str | None = None,
+    timeout_s: float = 120.0,
+    transport: httpx.BaseTransport | None = None,
 ) -> ServerChatModel:
-    """The model served at ``url`` (an OpenAI-compatible API base, e.g. ``http://host:8080/v1``)."""
+    """The model served at ``url`` (an OpenAI-compatible API base, e.g. ``http://host:8080/v1``).
+    ``transport`` replaces the network for the probes and the tokenizer (tests)."""
     if kind not in KINDS:
         raise UsageError(f"unknown --server-kind '{kind}': use one of {', '.join(KINDS)}")
     if not url.startswith(("http://", "https://")):
         raise UsageError(f"--server must be an http(s) URL (got '{url}'), e.g. http://host:8080/v1")
     headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-    client = httpx.Client(timeout=PROBE_TIMEOUT_S, headers=headers)
+    client = httpx.Client(timeout=PROBE_TIMEOUT_S, headers=headers, transport=transport)
     kind = probe_kind(url, client) if kind == "auto" else kind
     name = _served_name(url, client)
+    props = read_props(url, client) if kind == "llamacpp" else Props()
     return ServerChatModel(
-        url, kind, name=name, client=client, api_key=api_key or "none",
+        url, kind, name=name, client=client, props=props, api_key=api_key or "none",
         max_retries=0, timeout=timeout_s, stream_usage=True,
     )  # fmt: skip
 

@@ -4,6 +4,7 @@ goes for each kind, the server's tokenizer, and the one-line errors (httpx's moc
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import httpx
@@ -11,7 +12,16 @@ import pytest
 
 from agent.domain import Constraint, GenerationParams, Message
 from agent.errors import UsageError
-from agent.llm.server import ServerChatModel, ServerError, open_server_model, probe_kind, root_of
+from agent.llm.server import (
+    Props,
+    ServerChatModel,
+    ServerError,
+    SlotAffinity,
+    open_server_model,
+    probe_kind,
+    read_props,
+    root_of,
+)
 
 URL = "http://model.test:8080/v1"
 SCHEMA = {"type": "object", "properties": {"a": {"type": "string"}}}
@@ -27,8 +37,11 @@ def _client(routes: dict[str, Any]) -> httpx.Client:
     return httpx.Client(transport=httpx.MockTransport(handle))
 
 
-def _model(kind: str, routes: dict[str, Any] | None = None) -> ServerChatModel:
-    return ServerChatModel(URL, kind, name="m", client=_client(routes or {}), api_key="none")
+def _model(
+    kind: str, routes: dict[str, Any] | None = None, props: Props | None = None
+) -> ServerChatModel:
+    client = _client(routes or {})
+    return ServerChatModel(URL, kind, name="m", client=client, props=props, api_key="none")
 
 
 def test_root_of_strips_the_api_path() -> None:
@@ -89,3 +102,61 @@ def test_a_server_that_is_down_is_one_line_naming_the_url() -> None:
     with pytest.raises(ServerError, match=r"127\.0\.0\.1:9/v1 did not answer") as caught:
         model.complete([Message("user", "hi")])
     assert "\n" not in str(caught.value)
+
+
+LLAMA_PROPS = {"total_slots": 2, "default_generation_settings": {"n_ctx": 3072}}
+
+
+def test_props_give_the_slots_and_each_slots_context() -> None:
+    assert read_props(URL, _client({"/props": LLAMA_PROPS})) == Props(slots=2, context=3072)
+    assert read_props(URL, _client({})) == Props(slots=1, context=None)  # llama-cpp-python: 404
+    odd = {"/props": {"total_slots": "2", "default_generation_settings": []}}
+    assert read_props(URL, _client(odd)) == Props()
+
+
+def test_the_model_takes_its_context_from_the_server() -> None:
+    assert _model("llamacpp", props=Props(slots=2, context=3072)).context_size == 3072
+    assert _model("llamacpp").context_size == 4096  # nothing said: the in-process default
+
+
+def test_one_slot_sends_no_slot_id() -> None:
+    options = _model("llamacpp", props=Props(slots=1))._options(GenerationParams(), None)
+    assert "id_slot" not in options["extra_body"]
+    vllm = _model("vllm", props=Props(slots=4))._options(GenerationParams(), None)
+    assert "id_slot" not in vllm["extra_body"]
+
+
+def test_each_thread_keeps_to_a_slot_of_its_own() -> None:
+    model = _model("llamacpp", props=Props(slots=2))
+    other = _model("llamacpp", props=Props(slots=2))  # a second worker's client, same server
+    mine = [model._options(GenerationParams(), None)["extra_body"]["id_slot"] for _ in range(3)]
+    assert len(set(mine)) == 1  # the same slot every request
+    seen: list[int] = []
+    worker = threading.Thread(
+        target=lambda: seen.append(
+            other._options(GenerationParams(), None)["extra_body"]["id_slot"]
+        )
+    )
+    worker.start()
+    worker.join()
+    assert seen and seen[0] != mine[0]
+
+
+def test_slots_are_handed_out_round_the_server() -> None:
+    affinity = SlotAffinity(2)
+    got: list[int] = []
+    for _ in range(3):
+        thread = threading.Thread(target=lambda: got.append(affinity.slot()))
+        thread.start()
+        thread.join()
+    assert got == [0, 1, 0]
+
+
+def test_open_reads_props_from_a_llamacpp_server() -> None:
+    routes = {
+        "/v1/models": {"data": [{"id": "q.gguf", "owned_by": "llamacpp"}]},
+        "/props": LLAMA_PROPS,
+    }
+    transport = _client(routes)._transport
+    model = open_server_model(URL, "auto", transport=transport)
+    assert (model.kind, model.name, model.context_size) == ("llamacpp", "q.gguf", 3072)
