@@ -10,25 +10,31 @@ slots. What the user's words settle beyond doubt is applied here, deterministica
 - a time tied to arriving or leaving ("arriving by 19:00", "leave after 10:00");
 - origin and destination from "from X" and "to Y";
 - the search intent of a service the model gave values for but did not start.
+
+The words that tie a value to a slot are the pack's lexicon's cues (``route_from``,
+``route_to``, ``route_stop``, ``arrive``, ``leave``, ``party``, ``not_party``, ``party_slot``)
+and its number words and counters; which slot takes a time is its kind, and whether it is
+when to arrive or to leave, the ``arrive``/``leave`` cue in its description.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from agent.candidates import (
     ASK_STOP,
     TIME_WORDS,
     WORD,
-    YES_NO,
     TurnCandidates,
     plain_text,
     route_end,
     stem,
 )
 from agent.domain import DONTCARE, DomainSchema, SlotSpec, StateDelta
-from agent.normalize import NUMBER_WORDS, is_time_slot, parse_time
+from agent.lexicon import Lexicon
+from agent.normalize import fallback_lexicon, is_time_slot, parse_number, parse_time
 
 
 def complete_unique(
@@ -51,8 +57,9 @@ def complete_unique(
     service = services[0]
     owners, per_slot = found.owners(service)
     text = plain_text(user_text)
+    lexicon = _words(schema)
     attached = _attached_numbers(schema, service, text)
-    attached.update(_attached_times(found, service, text))
+    attached.update(_attached_times(found, schema, service, text))
     for slot, value in attached.items():
         if owners.get(value):
             owners[value] = [slot]  # "2 star": the number belongs to the stars
@@ -64,7 +71,7 @@ def complete_unique(
         and per_slot[slots[0]] == 1  # "pizza hut" names three restaurants: left to the model
         and slots[0] not in delta.set
         and slots[0] not in delta.deleted
-        and value.lower() not in YES_NO
+        and not _boolean(schema, slots[0])  # a yes/no value needs the model's reading
     }
     moved = dict(delta.set)  # "3 people, 2 nights": the model's "3" in bookstay moves
     for slot, value in attached.items():
@@ -73,8 +80,8 @@ def complete_unique(
             for other in wrong:
                 del moved[other]
             moved[slot] = value
-    moved = _oriented(moved, text)
-    for slot, value in _route_values(found, service, text).items():
+    moved = _oriented(moved, text, lexicon)
+    for slot, value in _route_values(found, service, text, lexicon).items():
         if slot not in delta.deleted:
             moved[slot] = value
     intents = dict(delta.intents)
@@ -111,31 +118,49 @@ def settled_by_words(found: TurnCandidates, schema: DomainSchema, user_text: str
     for service in found.services:
         owners, _ = found.owners(service)
         attached = _attached_numbers(schema, service, text)
-        attached.update(_attached_times(found, service, text))
+        attached.update(_attached_times(found, schema, service, text))
         out.update(slot for slot, value in attached.items() if owners.get(value))
-        out.update(_route_values(found, service, text))
+        out.update(_route_values(found, service, text, _words(schema)))
     return frozenset(out)
 
 
-def swap_routes(delta: StateDelta, user_text: str) -> StateDelta:
+def _boolean(schema: DomainSchema, slot: str) -> bool:
+    spec = schema.slot(slot)
+    return spec is not None and spec.kind == "boolean"
+
+
+def _words(schema: DomainSchema | None) -> Lexicon:
+    """The schema's lexicon, or the English one for a schema without (hand-built)."""
+    lexicon = schema.lexicon if schema is not None else None
+    return lexicon if lexicon is not None and lexicon.languages else fallback_lexicon()
+
+
+def swap_routes(
+    delta: StateDelta, user_text: str, schema: DomainSchema | None = None
+) -> StateDelta:
     """For a grammar without candidates: a trip's two ends written the wrong way round ("to
     Las Vegas … from Toronto" as origin Las Vegas, destination Toronto) are swapped back, when
     the user's "from" and "to" say so for both of them."""
     text = plain_text(user_text)
+    lexicon = _words(schema)
     swapped = dict(delta.set)
+
+    def said(end: str, value: str) -> bool:
+        return _said_after(end, value, text, lexicon)
+
     for start, value in delta.set.items():
-        wrong_start = _said_after("to", value, text) and not _said_after("from", value, text)
+        wrong_start = said("to", value) and not said("from", value)
         if route_end(start) != "from" or not wrong_start:
             continue
         service = start.split("-", 1)[0]
         for end, other in delta.set.items():
             same = end.split("-", 1)[0] == service and route_end(end) == "to"
-            if same and _said_after("from", other, text) and not _said_after("to", other, text):
+            if same and said("from", other) and not said("to", other):
                 swapped[start], swapped[end] = other, value
     return delta if swapped == dict(delta.set) else replace(delta, set=swapped)
 
 
-def _oriented(values: dict[str, str], text: str) -> dict[str, str]:
+def _oriented(values: dict[str, str], text: str, lexicon: Lexicon) -> dict[str, str]:
     """Drop a place the model put at the wrong end of a trip: the user said "from X" (and not
     "to X") but the model wrote X as the destination, or the other way round. The right end
     is then filled from the words by :func:`_route_values` (a small model often swaps them)."""
@@ -143,19 +168,25 @@ def _oriented(values: dict[str, str], text: str) -> dict[str, str]:
     for slot, value in values.items():
         end = route_end(slot)
         other = "to" if end == "from" else "from"
-        if end and _said_after(other, value, text) and not _said_after(end, value, text):
+        said = _said_after(other, value, text, lexicon)
+        if end and said and not _said_after(end, value, text, lexicon):
             del out[slot]
     return out
 
 
-_ROUTE_WORDS = {"from": r"from|leaving|departing", "to": r"to|into|towards|for"}
-_ROUTE_STOP = (
-    r"(?=\s+(?:to|from|at|on|by|for|and|arriving|arrive|leaving|leave|departing|after|before|"
-    r"around|please|tomorrow|today|tonight)\b|\s*[,.;!?]|$)"
-)
+def _route_words(end: str, lexicon: Lexicon) -> str:
+    """A regex for the words before a trip's ``end`` ("from", "to"): cue ``route_<end>``."""
+    return lexicon.pattern(f"route_{end}").pattern
 
 
-def _route_values(found: TurnCandidates, service: str, text: str) -> dict[str, str]:
+def _route_stop(lexicon: Lexicon) -> str:
+    stop = lexicon.pattern("route_stop").pattern
+    return rf"(?=\s+(?:{stop})|\s*[,.;!?]|$)"
+
+
+def _route_values(
+    found: TurnCandidates, service: str, text: str, lexicon: Lexicon
+) -> dict[str, str]:
     """Origin and destination straight from "from X" and "to Y": the phrase after the word,
     up to the next preposition or punctuation, when it is a candidate of that slot."""
     out: dict[str, str] = {}
@@ -164,7 +195,8 @@ def _route_values(found: TurnCandidates, service: str, text: str) -> dict[str, s
         if not end or slot.split("-", 1)[0] != service:
             continue
         lowered = {v.lower(): v for v in values if v != DONTCARE}
-        for match in re.finditer(rf"\b(?:{_ROUTE_WORDS[end]})\s+(?P<p>.+?){_ROUTE_STOP}", text):
+        stop = _route_stop(lexicon)
+        for match in re.finditer(rf"(?:{_route_words(end, lexicon)})\s+(?P<p>.+?){stop}", text):
             phrase = match["p"].strip()
             for form in (phrase, phrase.removeprefix("the "), f"the {phrase}"):
                 if form in lowered:
@@ -175,70 +207,100 @@ def _route_values(found: TurnCandidates, service: str, text: str) -> dict[str, s
     return out
 
 
-def _said_after(end: str, value: str, text: str) -> bool:
+def _said_after(end: str, value: str, text: str, lexicon: Lexicon) -> bool:
     bare = re.escape(value.lower().removeprefix("the "))
-    return re.search(rf"\b(?:{_ROUTE_WORDS[end]})\s+(?:the\s+)?{bare}\b", text) is not None
+    words = _route_words(end, lexicon)
+    return re.search(rf"(?:{words})\s+(?:the\s+)?{bare}\b", text) is not None
 
 
-_ARRIVE_CUE = re.compile(r"\b(?:arriv\w*|get (?:there|in)|be there|by|reach\w*)\W+(?:\w+\W+)?$")
-_LEAVE_CUE = re.compile(
-    r"\b(?:leav\w*|depart\w*|after|pick(?:ed)? (?:me )?up|go|at)\W+(?:\w+\W+)?$"
-)
+def _cue_before(cue: str, lexicon: Lexicon) -> re.Pattern[str]:
+    """The cue's phrases just before the end of a text, one word between allowed."""
+    return _ending_with(lexicon.pattern(cue).pattern)
 
 
-def _attached_times(found: TurnCandidates, service: str, text: str) -> dict[str, str]:
+@lru_cache(maxsize=64)
+def _ending_with(phrases: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:{phrases})\W+(?:\w+\W+)?$")
+
+
+def _attached_times(
+    found: TurnCandidates, schema: DomainSchema, service: str, text: str
+) -> dict[str, str]:
     """A time the user tied to arriving ("arriving by 19:00", "get there by 6pm") or to
-    leaving ("leave after 10:00") goes to the slot of that kind, when the service has one."""
-    slots = [n for n in found.values if n.split("-", 1)[0] == service and is_time_slot(n)]
-    arrive = [n for n in slots if "arriv" in n]
-    leave = [n for n in slots if "leave" in n or "depart" in n]
+    leaving ("leave after 10:00") goes to the slot of that kind, when the service has one: a
+    time slot whose description has the ``arrive`` (or the ``leave``) cue and not the other."""
+    lexicon = _words(schema)
+    specs = [schema.slot(n) for n in found.values if n.split("-", 1)[0] == service]
+    slots = [spec for spec in specs if spec is not None and is_time_slot(spec)]
+    arrive = [
+        s.name for s in slots if _says(s, "arrive", lexicon) and not _says(s, "leave", lexicon)
+    ]
+    leave = [
+        s.name for s in slots if _says(s, "leave", lexicon) and not _says(s, "arrive", lexicon)
+    ]
     out: dict[str, str] = {}
     words = text.split()
     for start in range(len(words)):
         for end in range(start + 1, min(len(words), start + TIME_WORDS) + 1):
-            hhmm = parse_time(" ".join(words[start:end]).strip(" ,.;!?\"'()"))
+            phrase = " ".join(words[start:end]).strip(" ,.;!?\"'()")
+            hhmm = parse_time(phrase, lexicon=lexicon)
             if hhmm is None:
                 continue
             before = " ".join(words[:start]) + " "
-            if len(arrive) == 1 and _ARRIVE_CUE.search(before):
+            if len(arrive) == 1 and _cue_before("arrive", lexicon).search(before):
                 out.setdefault(arrive[0], hhmm)
-            elif len(leave) == 1 and _LEAVE_CUE.search(before):
+            elif len(leave) == 1 and _cue_before("leave", lexicon).search(before):
                 out.setdefault(leave[0], hhmm)
             break
     return out
 
 
+def _says(spec: SlotSpec, cue: str, lexicon: Lexicon) -> bool:
+    """Whether the slot's description (or its name, "departure_time") has the cue."""
+    words = f"{spec.name.split('-', 1)[-1].replace('_', ' ')} {spec.description}".lower()
+    return lexicon.pattern(cue).search(words) is not None
+
+
 def _attached_numbers(schema: DomainSchema, service: str, user_text: str) -> dict[str, str]:
     """Numbers the user tied to a slot of ``service`` by the word after them ("2 star",
     "3 nights", "for 4 people", "2 tickets"): that word (or its plural) is a word of the
-    slot's name or description. Only slots that take numbers (categorical digits)."""
+    slot's name or description. A party's size ("for 4", cue ``party``; "두 명", a counter)
+    goes to the slot with a ``party_slot`` word. Only slots that take numbers (categorical
+    digits)."""
     spec = schema.service(service)
     if spec is None:
         return {}
+    lexicon = _words(schema)
     text = plain_text(user_text)
     found: dict[str, str] = {}
-    for match in _NUMBER_THEN_WORD.finditer(text):
-        number = match["n"] if match["n"].isdigit() else str(NUMBER_WORDS.get(match["n"], ""))
-        word = stem(match["w"])
-        if not number:
-            continue
-        owners = [
+    party = lexicon.words("party_slot")
+
+    def owners(number: str, wanted: frozenset[str]) -> list[str]:
+        return [
             slot.name
             for slot in spec.slots
-            if slot.categorical and number in slot.values and word in _slot_words(slot)
+            if slot.categorical and number in slot.values and wanted & _slot_words(slot)
         ]
-        if len(owners) == 1:
-            found.setdefault(owners[0], number)
-    for match in _FOR_NUMBER.finditer(text):  # "a table for 4", "for two"
-        number = match["n"] if match["n"].isdigit() else str(NUMBER_WORDS.get(match["n"], ""))
-        owners = [
-            slot.name
-            for slot in spec.slots
-            if slot.categorical and number in slot.values and "people" in _slot_words(slot)
-        ]
-        if number and len(owners) == 1:
-            found.setdefault(owners[0], number)
+
+    for match in _number_then_word(lexicon).finditer(text):
+        number = _digits(match["n"], lexicon)
+        word = match["w"]
+        by_word = owners(number, frozenset({stem(word)})) if number else []
+        if not by_word and _counter(word, lexicon):
+            by_word = owners(number, party)  # "two persons", "두 명"
+        if len(by_word) == 1:
+            found.setdefault(by_word[0], number)
+    for match in _party_number(lexicon).finditer(text):  # "a table for 4", "for two"
+        number = _digits(match["n"], lexicon)
+        by_party = owners(number, party) if number else []
+        if len(by_party) == 1:
+            found.setdefault(by_party[0], number)
     return found
+
+
+def _digits(word: str, lexicon: Lexicon) -> str:
+    number = parse_number(word, lexicon)
+    return "" if number is None else str(number)
 
 
 def _slot_words(slot: SlotSpec) -> set[str]:
@@ -248,10 +310,32 @@ def _slot_words(slot: SlotSpec) -> set[str]:
     return {stem(w) for w in words if len(w) >= 4 and w not in ASK_STOP and w != service}
 
 
-_FOR_NUMBER = re.compile(
-    r"\bfor (?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight)\b"
-    r"(?!\s*(?:am|pm|a\.m|p\.m|:|\.\d|o'clock|nights?|days?|stars?|tickets?|minutes?|hours?))"
-)
-_NUMBER_THEN_WORD = re.compile(
-    r"(?<![\w:.])(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight)[\s-]+(?P<w>[a-z]+)"
-)
+def _number_alternation(lexicon: Lexicon) -> str:
+    said = sorted((w for w, _ in lexicon.terms.numbers), key=len, reverse=True)
+    return "|".join([r"\d{1,2}", *map(re.escape, said)])
+
+
+def _number_then_word(lexicon: Lexicon) -> re.Pattern[str]:
+    """A number and the word after it ("2 star", "three nights"; "두명": attached)."""
+    gap = r"[\s-]+" if lexicon.terms.bounded else r"[\s-]*"
+    return _compiled(rf"(?<![\w:.])(?P<n>{_number_alternation(lexicon)}){gap}(?P<w>[^\W\d_]+)")
+
+
+def _counter(word: str, lexicon: Lexicon) -> bool:
+    """Whether ``word`` is a counter ("people"; "명이요": an ending may follow)."""
+    counters = lexicon.terms.counters
+    if lexicon.terms.bounded:
+        return word in counters
+    return any(word.startswith(counter) for counter in counters)
+
+
+def _party_number(lexicon: Lexicon) -> re.Pattern[str]:
+    """A number after the ``party`` cue ("for 4") that no ``not_party`` word follows."""
+    party, units = lexicon.pattern("party").pattern, lexicon.pattern("not_party").pattern
+    number = _number_alternation(lexicon)
+    return _compiled(rf"(?:{party})\s+(?P<n>{number})\b(?!\s*(?::|\.\d|{units}))")
+
+
+@lru_cache(maxsize=64)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)

@@ -14,47 +14,27 @@
   the allowed value of exactly one categorical slot goes there (optional).
 - Support: a categorical value the turn never mentions is usually the model filling the form
   with defaults; optionally drop it.
+
+The words these checks read (negations, "no preference" cues, courtesy words, clause breaks,
+date words) are the pack's lexicon's cues ``negation``, ``negation_after``, ``dontcare``,
+``courtesy``, ``clause_break`` and ``date_word``; a slot's kind says what it holds. Callers
+without a lexicon read the English one (:func:`agent.normalize.fallback_lexicon`), and
+without a schema a slot's kind is guessed from its name.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
-from agent.domain import DONTCARE, DomainSchema
-from agent.normalize import NUMBER_WORDS, is_time_slot, parse_time
+from agent.domain import DONTCARE, DomainSchema, SlotSpec
+from agent.lexicon import Lexicon
+from agent.normalize import fallback_lexicon, is_time_slot, parse_number, parse_time, terms
 
-NEGATIONS = frozenset(
-    {
-        "not",
-        "no",
-        "never",
-        "without",
-        "except",
-        "nor",
-        "n't",
-        "dont",
-        "don't",
-        "doesn't",
-        "isn't",
-        "aren't",
-        "won't",
-        "wouldn't",
-        "didn't",
-        "hate",
-        "dislike",
-        "avoid",
-        "besides",
-    }
-)
-_CLAUSE_BREAK = re.compile(r"[,.;:!?]|\b(?:but|rather|instead|actually|however|and)\b")
+_PUNCTUATION_BREAK = r"[,.;:!?]"
 _WORDS = re.compile(r"[\w']+")
 _WINDOW = 4
-_DONTCARE_CUE = re.compile(
-    r"\b(?:any|anything|anywhere|anytime|anyone|whatever|whichever|either|all the same|"
-    r"(?:do not|don'?t|doesn'?t|does not|won'?t|wouldn'?t) (?:care|matter|mind)|"
-    r"no (?:preference|matter)|not (?:particular|picky|fussy|important)|flexible|open to)\b"
-)
 
 
 def wordset(text: str) -> frozenset[str]:
@@ -62,44 +42,65 @@ def wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# words of a turn that only acknowledges ("Alright.", "Thanks, that's all for now.")
-_COURTESY = wordset(
-    """yes yeah yep ok okay alright sure great perfect fine good nice cool awesome wonderful
-    fantastic excellent thanks thank you very much so lot that that's this it is was will would
-    be all for now goodbye bye no nope not i i'm me my your help appreciate sounds seems looks
-    works work correct right please and the a an do don't need anything else nothing glad
-    kind of too everything"""
-)
+def _lexicon(lexicon: Lexicon | None) -> Lexicon:
+    return lexicon if lexicon is not None and lexicon.languages else fallback_lexicon()
 
 
-def only_acknowledges(user_text: str) -> bool:
-    """The turn says nothing of its own: thanks, yes, "that works", goodbye."""
-    return all(word in _COURTESY for word in _WORDS.findall(user_text.lower()))
+def only_acknowledges(user_text: str, lexicon: Lexicon | None = None) -> bool:
+    """The turn says nothing of its own: thanks, yes, "that works", goodbye (every word is
+    one of the lexicon's ``courtesy`` words)."""
+    courtesy = _lexicon(lexicon).words("courtesy")
+    return all(word in courtesy for word in _WORDS.findall(user_text.lower()))
 
 
-def says_dontcare(user_text: str) -> bool:
-    """Whether the user's words could mean "no preference" for something."""
-    return _DONTCARE_CUE.search(user_text.lower().replace("’", "'")) is not None
+def says_dontcare(user_text: str, lexicon: Lexicon | None = None) -> bool:
+    """Whether the user's words could mean "no preference" for something (cue ``dontcare``)."""
+    folded = user_text.lower().replace("’", "'")
+    return _lexicon(lexicon).pattern("dontcare").search(folded) is not None
 
 
-def negated(value: str, user_text: str) -> bool:
-    """Whether every mention of ``value`` in ``user_text`` follows a negation in its clause."""
+def negated(value: str, user_text: str, lexicon: Lexicon | None = None) -> bool:
+    """Whether every mention of ``value`` in ``user_text`` follows a negation in its clause
+    ("not italian"), or is followed by one (cue ``negation_after``: "이탈리아 말고")."""
     lowered = user_text.lower()
     needle = value.lower().strip()
     if not needle or needle == DONTCARE:
         return False
-    starts = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(needle)}(?!\w)", lowered)]
-    return bool(starts) and all(_negated_before(lowered[:start]) for start in starts)
+    words = _lexicon(lexicon)
+    end = r"(?!\w)" if words.terms.bounded else ""  # Korean endings attach: 이탈리아는 말고
+    mentions = list(re.finditer(rf"(?<!\w){re.escape(needle)}{end}", lowered))
+    return bool(mentions) and all(
+        _negated_before(lowered[: m.start()], words) or _negated_after(lowered[m.end() :], words)
+        for m in mentions
+    )
 
 
-def _negated_before(prefix: str) -> bool:
-    clause = _CLAUSE_BREAK.split(prefix)[-1]
+def _clause_break(lexicon: Lexicon) -> re.Pattern[str]:
+    return _breaks(lexicon.pattern("clause_break").pattern)
+
+
+@lru_cache(maxsize=16)
+def _breaks(words: str) -> re.Pattern[str]:
+    return re.compile(f"{_PUNCTUATION_BREAK}|{words}")
+
+
+def _negated_before(prefix: str, lexicon: Lexicon) -> bool:
+    clause = _clause_break(lexicon).split(prefix)[-1]
     words = _WORDS.findall(clause.replace("n't", " n't"))
-    return any(word in NEGATIONS for word in words[-_WINDOW:])
+    negations = lexicon.words("negation")
+    return any(word in negations for word in words[-_WINDOW:])
 
 
-def drop_negated(values: Mapping[str, str], user_text: str) -> dict[str, str]:
-    return {slot: value for slot, value in values.items() if not negated(value, user_text)}
+def _negated_after(suffix: str, lexicon: Lexicon) -> bool:
+    clause = _clause_break(lexicon).split(suffix)[0]
+    near = " ".join(clause.split()[:_WINDOW])
+    return lexicon.pattern("negation_after").search(near) is not None
+
+
+def drop_negated(
+    values: Mapping[str, str], user_text: str, lexicon: Lexicon | None = None
+) -> dict[str, str]:
+    return {s: v for s, v in values.items() if not negated(v, user_text, lexicon)}
 
 
 def one_slot_per_span(values: Mapping[str, str], schema: DomainSchema) -> dict[str, str]:
@@ -113,54 +114,104 @@ def one_slot_per_span(values: Mapping[str, str], schema: DomainSchema) -> dict[s
             continue
         key = (slot.split("-", 1)[0], value.lower())
         previous = owner.get(key)
-        if previous is None or _better_owner(slot, previous, value):
+        if previous is None or _better_owner(slot, previous, value, schema):
             kept.pop(previous or "", None)
             owner[key] = slot
             kept[slot] = value
     return kept
 
 
-def _better_owner(slot: str, previous: str, value: str) -> bool:
-    is_time = parse_time(value.lower()) is not None
-    return is_time and is_time_slot(slot) and not is_time_slot(previous)
+def _better_owner(slot: str, previous: str, value: str, schema: DomainSchema) -> bool:
+    is_time = parse_time(value.lower(), lexicon=schema.lexicon) is not None
+    return is_time and _timely(slot, schema) and not _timely(previous, schema)
 
 
-def supported(value: str, slot: str, text: str) -> bool:
-    """Whether ``text`` mentions ``value`` (spaced or not: "guest house"; a number as a word:
-    "two") or, for yes/no values, a word of the slot's name ("free parking" → parking=yes)."""
-    lowered = text.lower().replace("center", "centre")
+def _timely(slot: str, schema: DomainSchema | None) -> bool:
+    spec = schema.slot(slot) if schema is not None else None
+    return is_time_slot(spec) if spec is not None else is_time_slot(slot)
+
+
+def supported(value: str, slot: str, text: str, schema: DomainSchema | None = None) -> bool:
+    """Whether ``text`` mentions ``value`` (spaced or not: "guest house"; one of its aliases;
+    a number as a word: "two") or, for yes/no values, a word of the slot's name ("free
+    parking" → parking=yes)."""
+    spec = schema.slot(slot) if schema is not None else None
+    lexicon = _lexicon(schema.lexicon if schema is not None else None)
+    lowered = text.lower()
     needle = value.lower()
     if value == DONTCARE or needle in lowered or needle in lowered.replace(" ", ""):
         return True
-    if needle in {"true", "false", "yes", "no"}:
+    if spec is not None and any(alias in lowered for alias in spec.aliases_of(needle)):
+        return True
+    if needle in {"true", "false"} or needle in lexicon.words("yes_no_value"):
         words = slot.split("-", 1)[-1].replace("_", " ").split()
         return any(word in lowered for word in words if len(word) > 3)
     if needle.isdigit():
-        return int(needle) in {NUMBER_WORDS.get(word) for word in _WORDS.findall(lowered)}
+        said = {parse_number(word, lexicon) for word in _WORDS.findall(lowered)}
+        return int(needle) in said
     return any(word in lowered for word in _WORDS.findall(needle) if len(word) > 3)
 
 
-DATE = re.compile(  # a word that makes a value a date (shared with agent.candidates)
-    r"\b(?:\d{1,2}(?:st|nd|rd|th)|today|tomorrow|tonight|yesterday|weekend|"
-    r"january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
-)
+class _DatePattern:
+    """``DATE.search(text)``: a word that makes a value a date (an ordinal day, a month or day
+    name, the lexicon's ``date_word`` cue), in the English lexicon (for callers without one;
+    :func:`dated` reads a pack's)."""
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return _date_pattern(fallback_lexicon()).search(text)
 
 
-def well_typed(slot: str, value: str) -> bool:
+DATE = _DatePattern()  # shared with agent.candidates
+
+
+def dated(text: str, lexicon: Lexicon | None = None) -> bool:
+    """Whether lower-cased ``text`` holds a date word of the lexicon (see ``DATE``)."""
+    return _date_pattern(_lexicon(lexicon)).search(text) is not None
+
+
+@lru_cache(maxsize=16)
+def _date_pattern(lexicon: Lexicon) -> re.Pattern[str]:
+    words = terms(lexicon)
+    names = [group[0] for group in (*words.days, *words.months) if group]
+    names += sorted(lexicon.words("date_word"))
+    ordinal = "|".join(map(re.escape, words.ordinals))
+    alternation = "|".join(map(re.escape, sorted(set(names), key=len, reverse=True)))
+    day = rf"\d{{1,2}}(?:{ordinal})" if ordinal else r"(?!)"
+    edge = r"\b" if words.bounded else ""
+    return re.compile(rf"{edge}(?:{day}|{alternation or '(?!)'}){edge}")
+
+
+def well_typed(slot: str, value: str, schema: DomainSchema | None = None) -> bool:
     """False for a clock time outside a time slot, anything but a time (or dontcare) in a time
-    slot ("taxi-leaveat: lane"), or a date outside a date/day slot."""
+    slot ("taxi-leaveat: lane"), a date outside a date slot, or a value without digits in a
+    slot whose examples all have digits (an id: "train-trainid: taxi")."""
     lowered = value.lower()
-    name = slot.split("-", 1)[-1].lower()
-    timely = is_time_slot(slot)
-    if timely:
-        return lowered == DONTCARE or parse_time(lowered, bare_numbers=True) is not None
-    if name.endswith("id") and lowered != DONTCARE and not any(c.isdigit() for c in lowered):
-        return False  # an id ("TR1234") has digits: "train-trainid: taxi" is a stray word
-    if parse_time(lowered) is not None:
+    spec = schema.slot(slot) if schema is not None else None
+    lexicon = schema.lexicon if schema is not None else None
+    if _timely(slot, schema):
+        return (
+            lowered == DONTCARE
+            or parse_time(lowered, bare_numbers=True, lexicon=lexicon) is not None
+        )
+    if lowered != DONTCARE and _needs_digits(slot, spec) and not any(c.isdigit() for c in lowered):
         return False
-    dated = "date" in name or "day" in name
-    return dated or DATE.search(lowered) is None
+    if parse_time(lowered, lexicon=lexicon) is not None:
+        return False
+    return _date_slot(slot, spec) or not dated(lowered, lexicon)
+
+
+def _needs_digits(slot: str, spec: SlotSpec | None) -> bool:
+    if spec is None:
+        return slot.split("-", 1)[-1].lower().endswith("id")
+    shown = spec.examples or (spec.values if spec.categorical else ())
+    return bool(shown) and all(any(c.isdigit() for c in v) for v in shown) and spec.kind == "name"
+
+
+def _date_slot(slot: str, spec: SlotSpec | None) -> bool:
+    if spec is not None:
+        return spec.kind == "date"
+    name = slot.split("-", 1)[-1].lower()
+    return "date" in name or "day" in name
 
 
 def to_categorical_slot(values: Mapping[str, str], schema: DomainSchema) -> dict[str, str]:

@@ -76,8 +76,10 @@ def gold_values(turn: AnnotatedTurn, slot: str) -> tuple[str, ...]:
 
 def value_matches(slot: str, predicted: str, accepted: Iterable[str], schema: DomainSchema) -> bool:
     spec = schema.slot(slot)
-    mine = normalize_value(slot, predicted, spec)
-    return any(normalize_value(slot, gold, spec) == mine for gold in accepted)
+    mine = normalize_value(slot, predicted, spec, lexicon=schema.lexicon)
+    return any(
+        normalize_value(slot, gold, spec, lexicon=schema.lexicon) == mine for gold in accepted
+    )
 
 
 def score_frame(

@@ -1,8 +1,11 @@
-"""Template replies, one per act type, in one place.
+"""Template replies, one per act type, in one place, in the pack's language.
 
 They are the ground truth of what a reply must say: the responder shows one to the model as the
 draft to rephrase, and falls back to it whenever the model's reply names something the act does
-not contain. Every name, number and reference in a template comes from the act or the state.
+not contain. Every name, number and reference in a template comes from the act or the state;
+every other word comes from the lexicon of the pack's first language (its ``replies`` and
+``labels`` sections: ``prompts/lexicons/<language>.yaml``). A caller without a lexicon gets the
+English one.
 """
 
 from __future__ import annotations
@@ -10,36 +13,37 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from agent.domain import Act, ActType, DialogueState, Entity
-
-_LABELS = {
-    "area": "the area",
-    "pricerange": "the price range",
-    "food": "the type of food",
-    "name": "the name",
-    "bookday": "the day",
-    "bookpeople": "the number of people",
-    "booktime": "the time",
-    "bookstay": "the number of nights",
-    "day": "the day",
-    "departure": "where you are leaving from",
-    "destination": "where you are going",
-    "leaveat": "when you want to leave",
-    "arriveby": "when you need to arrive",
-    "stars": "the star rating",
-    "type": "the type",
-    "phone": "the phone number",
-    "address": "the address",
-    "postcode": "the postcode",
-    "entrancefee": "the entrance fee",
-    "openhours": "the opening hours",
-    "price": "the price",
-    "duration": "the journey time",
-}
+from agent.lexicon import Lexicon
+from agent.normalize import fallback_lexicon
 
 
-def label(slot: str) -> str:
-    short = slot.split("-", 1)[-1]
-    return _LABELS.get(short, f"the {short}")
+class _Say:
+    """The reply pieces and labels of one lexicon (the English one for a lexicon without)."""
+
+    def __init__(self, lexicon: Lexicon | None) -> None:
+        usable = lexicon is not None and bool(lexicon.templates)
+        self.lexicon = lexicon if usable and lexicon is not None else fallback_lexicon()
+
+    def __call__(self, piece: str, **fields: object) -> str:
+        """The piece filled in; a pack's piece that names an unknown field: the English one."""
+        try:
+            return self.lexicon.template(piece).format(**fields)
+        except (KeyError, IndexError, ValueError):
+            return fallback_lexicon().template(piece).format(**fields)
+
+    def label(self, slot: str) -> str:
+        short = slot.split("-", 1)[-1]
+        return self.lexicon.label(short) or self("label_default", short=short)
+
+    def join(self, items: Sequence[str], last: str = "and") -> str:
+        items = [i for i in items if i]
+        if len(items) <= 1:
+            return "".join(items)
+        return f"{self('list').join(items[:-1])}{self(last)}{items[-1]}"
+
+
+def label(slot: str, lexicon: Lexicon | None = None) -> str:
+    return _Say(lexicon).label(slot)
 
 
 def display_name(name: str) -> str:
@@ -47,11 +51,8 @@ def display_name(name: str) -> str:
     return name if any(c.isupper() for c in name) else name.title()
 
 
-def join(items: Sequence[str], last: str = "and") -> str:
-    items = [i for i in items if i]
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {last} {items[-1]}"
+def join(items: Sequence[str], last: str = "and", lexicon: Lexicon | None = None) -> str:
+    return _Say(lexicon).join(items, last)
 
 
 def attribute(entity: Entity, slot: str) -> str:
@@ -63,149 +64,172 @@ def attribute(entity: Entity, slot: str) -> str:
     return str(folded.get(short, ""))
 
 
-def describe(entity: Entity) -> str:
+def describe(entity: Entity, lexicon: Lexicon | None = None) -> str:
     """One clause about an entity: a train's times, a venue's kind and place."""
+    say = _Say(lexicon)
     leave, arrive = attribute(entity, "leaveat"), attribute(entity, "arriveby")
     if leave:
-        where = f" from {attribute(entity, 'departure')} to {attribute(entity, 'destination')}"
-        return f"{entity.name}{where}, leaving at {leave} and arriving at {arrive}"
+        ends = {e: attribute(entity, e) for e in ("departure", "destination")}
+        return say("trip", name=entity.name, leave=leave, arrive=arrive, **ends)
     kind = " ".join(
         v for v in (attribute(entity, "pricerange"), attribute(entity, "food")) if v and v != "?"
     )
     area = attribute(entity, "area")
     text = display_name(entity.name)
-    text += f", a {kind} place" if kind else ""
-    return text + (f" in the {area}" if area else "")
+    text += say("kind", kind=kind) if kind else ""
+    return text + (say("in_area", area=area) if area else "")
 
 
-_PREPOSITIONS = ("on ", "at ", "from ", "to ", "arriving ")
-
-
-def details(slots: Sequence[str], values: Mapping[str, str]) -> str:
+def details(slots: Sequence[str], values: Mapping[str, str], lexicon: Lexicon | None = None) -> str:
     """``2 people on friday at 18:00``, ``from the station to kings college at 17:00``, or a
     list of labelled values: what a booking is for, to follow the thing booked."""
-    parts = []
-    for slot in slots:
-        value = values.get(slot, "")
-        short = slot.split("-", 1)[-1]
-        if not value:
-            continue
-        if short.endswith("people"):
-            parts.append(f"{value} {'person' if value == '1' else 'people'}")
-        elif short.endswith("stay"):
-            parts.append(f"{value} night{'s' if value != '1' else ''}")
-        elif short in ("bookday", "day"):
-            parts.append(f"on {value}")
-        elif short in ("booktime", "leaveat"):
-            parts.append(f"at {value}")
-        elif short in ("departure", "destination"):
-            parts.append(f"{'from' if short == 'departure' else 'to'} {value}")
-        elif short == "arriveby":
-            parts.append(f"arriving by {value}")
-        else:
-            parts.append(f"{label(slot).removeprefix('the ')} {value}")
+    say = _Say(lexicon)
+    joins = tuple(p for p in say("detail_joins").split("|") if p)
     text = ""
-    for part in parts:
-        text += (" " if part.startswith(_PREPOSITIONS) else ", ") + part if text else part
+    for part in (_detail(say, slot, values.get(slot, "")) for slot in slots):
+        if not part:
+            continue
+        glue = " " if part.startswith(joins) else say("list")
+        text += glue + part if text else part
     return text
 
 
-def for_details(slots: Sequence[str], values: Mapping[str, str]) -> str:
+def _detail(say: _Say, slot: str, value: str) -> str:
+    if not value:
+        return ""
+    short = slot.split("-", 1)[-1]
+    for piece in (f"detail.{short}.{value}", f"detail.{short}"):
+        if say.lexicon.template(piece):
+            return say(piece, value=value)
+    label = say.label(slot)
+    article = say("article")
+    bare = label.removeprefix(article) if article else label
+    return say("detail", label=label, bare=bare, value=value)
+
+
+def for_details(
+    slots: Sequence[str], values: Mapping[str, str], lexicon: Lexicon | None = None
+) -> str:
     """`` for 2 people on friday`` or `` from X to Y``: :func:`details` after the thing booked."""
-    text = details(slots, values)
+    say = _Say(lexicon)
+    text = details(slots, values, say.lexicon)
     if not text:
         return ""
-    return f" {text}" if text.startswith(_PREPOSITIONS) else f" for {text}"
+    joins = tuple(p for p in say("detail_joins").split("|") if p)
+    piece = "for_details_joined" if joins and text.startswith(joins) else "for_details"
+    return say(piece, details=text)
 
 
-def template_reply(act: Act, state: DialogueState, services: Sequence[str] = ()) -> str:
-    return _TEMPLATES[act.type](act, state, services)
+def template_reply(
+    act: Act, state: DialogueState, services: Sequence[str] = (), lexicon: Lexicon | None = None
+) -> str:
+    """The reply for ``act`` in the language of ``lexicon`` (English without one)."""
+    return _TEMPLATES[act.type](act, state, services, _Say(lexicon))
 
 
-def _greet(act: Act, state: DialogueState, services: Sequence[str]) -> str:
-    offer = f" with {join(list(services))}" if services else ""
-    return f"Hello! I can help you{offer}. What are you looking for?"
+def _greet(act: Act, state: DialogueState, services: Sequence[str], say: _Say) -> str:
+    offer = say("greet_offer", services=say.join(list(services))) if services else ""
+    return say("greet", offer=offer)
 
 
-def _bye(act: Act, state: DialogueState, services: Sequence[str]) -> str:
-    return "You're welcome. Have a great day, goodbye!"
+def _bye(act: Act, state: DialogueState, services: Sequence[str], say: _Say) -> str:
+    return say("bye")
 
 
-def _chat(act: Act, state: DialogueState, services: Sequence[str]) -> str:
-    offer = f"with {join(list(services))}" if services else "with your plans"
-    return f"I'm here to help {offer}. What would you like to do?"
+def _chat(act: Act, state: DialogueState, services: Sequence[str], say: _Say) -> str:
+    listed = say.join(list(services))
+    offer = say("chat_offer", services=listed) if services else say("chat_plans")
+    return say("chat", offer=offer)
 
 
-def _request(act: Act, state: DialogueState, services: Sequence[str]) -> str:
+def _request(act: Act, state: DialogueState, services: Sequence[str], say: _Say) -> str:
     if not act.slots:
-        return "No problem. What would you like to change?"
+        return say("change")
     invalid = [s for s in act.slots if state.slots.get(s)]
     prefix = ""
     if invalid:
-        shown = join([f'"{state.slots[s]}" for {label(s)}' for s in invalid])
-        prefix = f"Sorry, I can't use {shown}. "
-    target = f" to book {display_name(act.entities[0].name)}" if act.entities else ""
-    return f"{prefix}Could you tell me {join([label(s) for s in act.slots])}{target}?"
+        shown = [say("cannot_use_value", value=state.slots[s], label=say.label(s)) for s in invalid]
+        prefix = say("cannot_use", values=say.join(shown))
+    target = say("to_book", name=display_name(act.entities[0].name)) if act.entities else ""
+    labels = say.join([say.label(s) for s in act.slots])
+    return say("request", prefix=prefix, labels=labels, target=target)
 
 
-def _offer(act: Act, state: DialogueState, services: Sequence[str]) -> str:
+def _offer(act: Act, state: DialogueState, services: Sequence[str], say: _Say) -> str:
     if not act.entities:
-        return _no_match(act, state, services)
+        return _no_match(act, state, services, say)
     first, others = act.entities[0], act.entities[1:]
-    count = f"I found {act.total} matching {act.service} options. " if act.total > 1 else ""
-    text = f"{count}How about {describe(first)}?"
+    count = say("found", total=act.total, service=act.service) if act.total > 1 else ""
+    text = say("offer", count=count, entity=describe(first, say.lexicon))
     if others:
-        text += f" Other options are {join([display_name(e.name) for e in others])}."
+        text += say("others", names=say.join([display_name(e.name) for e in others]))
     return text
 
 
-def _no_match(act: Act, state: DialogueState, services: Sequence[str]) -> str:
-    wanted = join([f"{label(s)} {state.slots.get(s, '')}".strip() for s in act.slots])
-    text = f"Sorry, I couldn't find any {act.service} with {wanted}."
+def _no_match(act: Act, state: DialogueState, services: Sequence[str], say: _Say) -> str:
+    wanted = say.join(
+        [
+            say("no_match_value", label=say.label(s), value=state.slots.get(s, "")).strip()
+            for s in act.slots
+        ]
+    )
+    text = say("no_match", service=act.service, wanted=wanted)
     if act.relax:
-        text += f" I could search again without {join([label(s) for s in act.relax], 'or')}."
-    return text + " What would you like to change?"
+        text += say("relax", labels=say.join([say.label(s) for s in act.relax], "or"))
+    return text + say("what_change")
 
 
-def _inform(act: Act, state: DialogueState, services: Sequence[str]) -> str:
+def _inform(act: Act, state: DialogueState, services: Sequence[str], say: _Say) -> str:
     if not act.entities:
-        return _no_match(act, state, services)
+        return _no_match(act, state, services, say)
     entity = act.entities[0]
-    known = [f"{label(s)} is {attribute(entity, s)}" for s in act.slots if attribute(entity, s)]
-    unknown = [label(s) for s in act.slots if not attribute(entity, s)]
+    known = [
+        say("inform_value", label=say.label(s), value=attribute(entity, s))
+        for s in act.slots
+        if attribute(entity, s)
+    ]
+    unknown = [say.label(s) for s in act.slots if not attribute(entity, s)]
     name = display_name(entity.name)
-    text = f"For {name}, {join(known)}." if known else ""
+    text = say("inform", name=name, values=say.join(known)) if known else ""
     if unknown:
-        text += f" Sorry, I don't have {join(unknown, 'or')} for {name}."
+        text += say("unknown", labels=say.join(unknown, "or"), name=name)
     return text.strip()
 
 
-def _confirm(act: Act, state: DialogueState, services: Sequence[str]) -> str:
-    what = display_name(act.entities[0].name) if act.entities else f"a {act.service}"
-    return f"Please confirm: shall I book {what}{for_details(act.slots, state.slots)}?"
+def _confirm(act: Act, state: DialogueState, services: Sequence[str], say: _Say) -> str:
+    if act.entities:
+        what = display_name(act.entities[0].name)
+    else:
+        what = say("a_service", service=act.service)
+    return say("confirm", what=what, details=for_details(act.slots, state.slots, say.lexicon))
 
 
-def _book(act: Act, state: DialogueState, services: Sequence[str]) -> str:
+def _book(act: Act, state: DialogueState, services: Sequence[str], say: _Say) -> str:
     booking = act.booking
     if booking is None:
-        return _book_failed(act, state, services)
-    what = display_name(booking.entity) if booking.entity else f"Your {booking.service}"
-    text = f"Done! {what} is booked{for_details(act.slots, booking.slots)}."
+        return _book_failed(act, state, services, say)
+    if booking.entity:
+        what = display_name(booking.entity)
+    else:
+        what = say("your_service", service=booking.service)
+    text = say("book", what=what, details=for_details(act.slots, booking.slots, say.lexicon))
     car, phone = (
         booking.slots.get(f"{booking.service}-type"),
         booking.slots.get(f"{booking.service}-phone"),
     )
     if car and phone:
-        text += f" A {car} will pick you up; the contact number is {phone}."
-    return f"{text} Your reference number is {booking.reference}."
+        text += say("car", car=car, phone=phone)
+    return text + say("reference", reference=booking.reference)
 
 
-def _book_failed(act: Act, state: DialogueState, services: Sequence[str]) -> str:
-    need = f" I still need {join([label(s) for s in act.slots])}." if act.slots else ""
-    return f"Sorry, I couldn't make that booking.{need} Shall we try again?"
+def _book_failed(act: Act, state: DialogueState, services: Sequence[str], say: _Say) -> str:
+    need = (
+        say("still_need", labels=say.join([say.label(s) for s in act.slots])) if act.slots else ""
+    )
+    return say("book_failed", need=need)
 
 
-_TEMPLATES: dict[ActType, Callable[[Act, DialogueState, Sequence[str]], str]] = {
+_TEMPLATES: dict[ActType, Callable[[Act, DialogueState, Sequence[str], _Say], str]] = {
     ActType.GREET: _greet,
     ActType.BYE: _bye,
     ActType.CHAT: _chat,

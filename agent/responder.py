@@ -81,7 +81,7 @@ class Responder:
         self._lexicon = lexicon
 
     def template(self, act: Act, state: DialogueState) -> str:
-        return template_reply(act, state, self._services)
+        return template_reply(act, state, self._services, self._lexicon)
 
     def respond(
         self,

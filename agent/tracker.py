@@ -140,7 +140,7 @@ class StateTracker:
         if found is not None and self._options.complete_unique:
             delta = complete_unique(delta, found, self._schema, user_text)
         elif self._options.complete_unique:
-            delta = swap_routes(delta, user_text)
+            delta = swap_routes(delta, user_text, self._schema)
         delta = self._clean(delta, state, system_text, user_text)
         return delta, state.apply(delta)
 
@@ -189,7 +189,7 @@ class StateTracker:
             return None
         own = self._spans(user_text)
         told = self._options.quiet_acknowledgements and "?" not in system_text
-        if told and only_acknowledges(user_text):
+        if told and only_acknowledges(user_text, self._schema.lexicon):
             spans = own  # the state's own values stay copyable
         else:
             spans = self._spans(user_text, system_text)
@@ -210,7 +210,7 @@ class StateTracker:
         return utterance_spans(clipped, grammar.max_span_words, trim=grammar.trim_spans)
 
     def _dontcare(self, user_text: str) -> bool:
-        return says_dontcare(user_text) or not self._options.dontcare_cue
+        return says_dontcare(user_text, self._schema.lexicon) or not self._options.dontcare_cue
 
     def _parse(self, text: str) -> StateDelta:
         for candidate in _candidates(text):
@@ -226,7 +226,9 @@ class StateTracker:
     ) -> StateDelta:
         known = set(self._schema.slot_names)
         values = {
-            slot: normalize_value(slot, value, self._schema.slot(slot))
+            slot: normalize_value(
+                slot, value, self._schema.slot(slot), lexicon=self._schema.lexicon
+            )
             for slot, value in delta.set.items()
             if slot in self._settable and value.strip()
         }
@@ -241,11 +243,15 @@ class StateTracker:
     def _filter(self, values: dict[str, str], system_text: str, user_text: str) -> dict[str, str]:
         options = self._options
         if options.negation_check:
-            values = drop_negated(values, user_text)
-        if options.dontcare_cue and not says_dontcare(user_text):
+            values = drop_negated(values, user_text, self._schema.lexicon)
+        if options.dontcare_cue and not says_dontcare(user_text, self._schema.lexicon):
             values = {slot: value for slot, value in values.items() if value != DONTCARE}
         if options.type_check:
-            values = {slot: value for slot, value in values.items() if well_typed(slot, value)}
+            values = {
+                slot: value
+                for slot, value in values.items()
+                if well_typed(slot, value, self._schema)
+            }
         if options.move_to_categorical:
             values = to_categorical_slot(values, self._schema)
         if options.one_slot_per_span:
@@ -255,7 +261,8 @@ class StateTracker:
             values = {
                 slot: value
                 for slot, value in values.items()
-                if not _categorical(self._schema, slot) or supported(value, slot, text)
+                if not _categorical(self._schema, slot)
+                or supported(value, slot, text, self._schema)
             }
         return values
 

@@ -51,7 +51,10 @@ class Normalizer:
         key = (slot, value)
         if key not in self._cache:
             spec = self.schema.slot(slot) if self.schema else None
-            self._cache[key] = normalize_value(slot, value, spec).removeprefix("the ")
+            words = self.schema.lexicon if self.schema else None
+            self._cache[key] = normalize_value(slot, value, spec, lexicon=words).removeprefix(
+                "the "
+            )
         return self._cache[key]
 
 

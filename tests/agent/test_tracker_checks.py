@@ -15,6 +15,7 @@ from agent.domain import DialogueState, DomainSchema, IntentSpec, ServiceSpec, S
 from agent.grammar import delta_grammar, trackable_slots
 from agent.llm.fake import ScriptedChatModel
 from agent.tracker import StateTracker, TrackerOptions
+from prompts.packs import load_pack
 from tests.agent.gbnf_match import accepts
 from tests.agent.tracker_fixtures import SCHEMA, EchoPrompts
 
@@ -136,7 +137,9 @@ def test_support_accepts_number_words_spacing_and_yes_no_by_slot_name() -> None:
     assert supported("2", "restaurant-bookpeople", "a table for two")
     assert not supported("1", "restaurant-bookpeople", "How are you today?")
     assert supported("guesthouse", "hotel-type", "a guest house in the center")
-    assert supported("centre", "hotel-area", "a guest house in the center")
+    cambridge = load_pack("cambridge").schema  # "center" is the pack's alias of centre
+    assert supported("centre", "hotel-area", "a guest house in the center", cambridge)
+    assert not supported("centre", "hotel-area", "a guest house in the center")
     assert supported("yes", "hotel-parking", "with free parking")
     assert not supported("monday", "train-day", "Hello!")
 

@@ -28,7 +28,7 @@ RESTAURANT = ServiceSpec(
             categorical=True,
             values=("cheap", "moderate", "expensive"),
         ),
-        SlotSpec("restaurant-booktime", "time"),
+        SlotSpec("restaurant-booktime", "time", kind="time"),
         SlotSpec("restaurant-bookpeople", "people", categorical=True, values=tuple("12345678")),
         SlotSpec("restaurant-destination", "where to"),
         SlotSpec("restaurant-departure", "where from"),
