@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from agent.domain import DONTCARE, SlotSpec
 from agent.lexicon import Clock, Lexicon, TimeWords, Words
@@ -29,6 +30,27 @@ _EDGE_PUNCTUATION = " \t\n.,;:!?\"'`()[]{}"
 _DIGITS = re.compile(r"^(?P<h>\d{1,2})(?:(?P<sep>[:.])(?P<min>\d{2}))?$")
 _TIME_SLOT = re.compile(r"time|leaveat|arriveby|leave_at|arrive_by")
 _AMOUNT = re.compile(r"^(?P<n>\d[\d,]*(?:\.\d+)?)$")
+_T = TypeVar("_T")
+_DERIVED: dict[tuple[str, int, int], tuple[object, object, Any]] = {}
+
+
+def _derived(name: str, owner: object, build: Callable[[], _T], other: object = None) -> _T:
+    """What ``build`` makes of ``owner`` (and ``other``), made once per object: a pack's words
+    are read on every turn, and hashing them on every call would cost more than the rule."""
+    key = (name, id(owner), id(other))
+    hit = _DERIVED.get(key)
+    if hit is not None and hit[0] is owner and hit[1] is other:
+        result: _T = hit[2]
+        return result
+    if len(_DERIVED) > 4096:
+        _DERIVED.clear()
+    value = build()
+    _DERIVED[key] = (owner, other, value)
+    return value
+
+
+def _numbers(words: Words) -> dict[str, int]:
+    return _derived("numbers", words, lambda: dict(words.numbers))
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +72,7 @@ class _FallbackNumbers(Mapping[str, int]):
     """The fallback lexicon's number words, read when first used (for callers without one)."""
 
     def _words(self) -> dict[str, int]:
-        return dict(terms(None).numbers)
+        return _numbers(terms(None))
 
     def __getitem__(self, word: str) -> int:
         return self._words()[word]
@@ -72,10 +94,11 @@ def normalize_value(
     the slot's kind and values, ``lexicon`` the words (the pack's: ``schema.lexicon``)."""
     words = terms(lexicon)
     text = _clean(value)
-    if text in words.dontcare:
+    dontcare = _derived("dontcare", words, lambda: frozenset(words.dontcare))
+    if text in dontcare:
         return DONTCARE
     text = _canonical(text, spec, words)
-    if text in words.dontcare:
+    if text in dontcare:
         return DONTCARE
     if spec is not None and spec.categorical and spec.values:
         return snap_categorical(text, spec, lexicon=lexicon)
@@ -90,7 +113,7 @@ def snap_categorical(value: str, spec: SlotSpec, *, lexicon: Lexicon | None = No
     allowed = allowed_values(spec, lexicon=lexicon)
     if value in allowed:
         return value
-    synonym = dict(words.booleans).get(value)
+    synonym = _derived("booleans", words, lambda: dict(words.booleans)).get(value)
     if synonym in allowed:
         return synonym or value
     counted = _counted(value, words)
@@ -106,8 +129,12 @@ def snap_categorical(value: str, spec: SlotSpec, *, lexicon: Lexicon | None = No
 def allowed_values(spec: SlotSpec, *, lexicon: Lexicon | None = None) -> list[str]:
     """The normalized allowed values of a categorical slot, in schema order, without repeats."""
     words = terms(lexicon)
-    values = (_canonical(_clean(v), spec, words) for v in spec.values)
-    return list(dict.fromkeys(v for v in values if v and v != DONTCARE))
+
+    def build() -> list[str]:
+        values = (_canonical(_clean(v), spec, words) for v in spec.values)
+        return list(dict.fromkeys(v for v in values if v and v != DONTCARE))
+
+    return list(_derived("allowed", spec, build, words))
 
 
 def is_time_slot(slot: str | SlotSpec | None) -> bool:
@@ -132,7 +159,7 @@ def _clean(value: str) -> str:
 def _canonical(text: str, spec: SlotSpec | None, words: Words) -> str:
     kind = spec.kind if spec is not None else ""
     numeric = kind in ("number", "time") or spec is None or _digit_values(spec)
-    if numeric and (number := dict(words.numbers).get(text)) is not None:
+    if numeric and (number := _numbers(words).get(text)) is not None:
         text = str(number)
     time = parse_time(text, bare_numbers=kind == "time", words=words)
     if time is not None:
@@ -165,7 +192,7 @@ def _counted(text: str, words: Words) -> int | None:
 def _number(word: str, words: Words) -> int | None:
     if word.isascii() and word.isdigit():
         return int(word)
-    known = dict(words.numbers)
+    known = _numbers(words)
     if word in known:
         return known[word]
     for split in range(1, len(word)):  # a tens word, then a unit word
@@ -202,7 +229,7 @@ def _day(text: str, words: Words, spec: SlotSpec | None) -> str:
 def _date(text: str, words: Words) -> str:
     """A date said either way the same: "the 11th" = "11th of this month" (``day 11``),
     "March 4th" = "4th of March" (``march 4``); anything else as it is ("tomorrow")."""
-    for pattern in _date_patterns(words):
+    for pattern in _derived("dates", words, lambda: _date_patterns(words)):
         if match := pattern.match(text):
             day = int(match["d"])
             if "month" not in match.groupdict() or match["month"] is None:
@@ -212,7 +239,6 @@ def _date(text: str, words: Words) -> str:
     return text
 
 
-@lru_cache(maxsize=16)
 def _date_patterns(words: Words) -> tuple[re.Pattern[str], ...]:
     ordinal = _alternatives(words.ordinals)
     day = rf"(?P<d>\d{{1,2}})(?:{ordinal})?" if words.ordinals else r"(?P<d>\d{1,2})"
@@ -259,7 +285,7 @@ def parse_time(
     unless the lexicon says it stands alone ("six o'clock", "6시")."""
     words = words or terms(lexicon)
     times = words.times
-    named = dict(times.named)
+    named = _derived("named", times, lambda: dict(times.named))
     core = _strip_trail(_strip_lead(text.strip(), times.lead, words.bounded), times, words)
     if (found := named.get(text.strip(), named.get(core))) is not None:
         return found
@@ -280,7 +306,7 @@ def _from_clocks(core: str, half: str, words: Words) -> str | None:
     hour_only = _number(core, words)
     if hour_only is not None:
         return _hhmm(hour_only, 0, half) if half else None
-    for clock, pattern in _clock_patterns(words):
+    for clock, pattern in _derived("clocks", words, lambda: _clock_patterns(words)):
         match = pattern.match(core)
         if match is None or not (half or clock.alone):
             continue
@@ -294,7 +320,6 @@ def _from_clocks(core: str, half: str, words: Words) -> str | None:
     return None
 
 
-@lru_cache(maxsize=16)
 def _clock_patterns(words: Words) -> tuple[tuple[Clock, re.Pattern[str]], ...]:
     number = rf"\d{{1,2}}|{_alternatives(tuple(w for w, _ in words.numbers))}"
     slots = {"h": f"(?P<h>{number})", "m": f"(?P<m>{number})"}
@@ -306,15 +331,16 @@ def _clock_patterns(words: Words) -> tuple[tuple[Clock, re.Pattern[str]], ...]:
 
 def _half(text: str, times: TimeWords, bounded: bool) -> tuple[str, str]:
     """``text`` without its word for the half of the day, and that half ("am", "pm" or "")."""
-    after, before = _half_patterns(times, bounded)
+    after, before = _derived("halves", times, lambda: _half_patterns(times, bounded), bounded)
     if (match := after.search(text)) is not None:
-        return text[: match.start()].strip(), dict(times.after)[_spaced(match["w"])]
+        halves = _derived("after", times, lambda: dict(times.after))
+        return text[: match.start()].strip(), halves[_spaced(match["w"])]
     if (match := before.search(text)) is not None:
-        return text[match.end() :].strip(), dict(times.before)[_spaced(match["w"])]
+        halves = _derived("before", times, lambda: dict(times.before))
+        return text[match.end() :].strip(), halves[_spaced(match["w"])]
     return text, ""
 
 
-@lru_cache(maxsize=16)
 def _half_patterns(times: TimeWords, bounded: bool) -> tuple[re.Pattern[str], re.Pattern[str]]:
     after = _alternatives(tuple(w for w, _ in times.after))
     before = _alternatives(tuple(w for w, _ in times.before))
