@@ -1,13 +1,15 @@
 """The domain's database and its transactions, over a loaded :class:`DomainPack`.
 
 Lookups are plain filters over ``pack.database``: a constraint ``restaurant-food=italian`` keeps
-records whose ``food`` attribute equals ``italian`` (case-insensitive); ``dontcare`` and slots the
+records whose ``food`` attribute equals ``italian`` (case-insensitive, or through the slot's
+aliases: a user's ``free`` parking finds records that say ``yes``); ``dontcare`` and slots the
 records do not describe (``restaurant-bookday``) are ignored, names match by substring, and the
 train times compare as times (``leaveat`` = leaves at or after, ``arriveby`` = arrives at or
 before). Services without records (the taxi) need no lookup: they are booked directly.
 
 Bookings are refused, with a message for the user, unless every required slot of the service's
-transactional intent is present and valid. The policy asks the same question first
+transactional intent is present and valid for its kind (a number slot takes a count from 1 to
+20, a time slot ``HH:MM``). The policy asks the same question first
 (:func:`booking_problems`), so a refusal here is the last line of defence, not the normal path.
 """
 
@@ -18,16 +20,15 @@ import re
 import secrets
 import string
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from agent.domain import DONTCARE, Booking, DomainPack, DomainSchema, Entity, IntentSpec
+from agent.domain import DONTCARE, Booking, DomainPack, DomainSchema, Entity, IntentSpec, SlotSpec
 from agent.errors import SlotchatError
 
 REFERENCE_LENGTH = 8
 _REFERENCE_ALPHABET = string.ascii_uppercase + string.digits
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_COUNT_SUFFIXES = ("people", "stay")
-_TIME_SUFFIXES = ("time", "leaveat", "arriveby")
 _MAX_COUNT = 20
 
 
@@ -91,12 +92,13 @@ def value_problem(schema: DomainSchema, slot: str, value: str) -> bool:
     if not value or value == DONTCARE:
         return True
     spec = schema.slot(slot)
-    if spec and spec.categorical and spec.values and value not in spec.values:
+    if spec is None:
+        return False
+    if spec.categorical and spec.values and value not in spec.values:
         return True
-    key = slot_key(slot)
-    if key.endswith(_COUNT_SUFFIXES):
+    if spec.kind == "number":
         return not (value.isdigit() and 1 <= int(value) <= _MAX_COUNT)
-    if key.endswith(_TIME_SUFFIXES):
+    if spec.kind == "time":
         return normalize_time(value) is None
     return False
 
@@ -161,11 +163,9 @@ class DomainBackend:
     def find(self, service: str, constraints: Mapping[str, str]) -> list[Entity]:
         usable = self._usable(service, constraints)
         found = [
-            e
-            for e in self._pack.database.get(service, ())
-            if all(_matches(e, k, v) for k, v in usable)
+            e for e in self._pack.database.get(service, ()) if all(w.matches(e) for w in usable)
         ]
-        return _ordered(found, dict(usable))
+        return _ordered(found, {w.key: w.value for w in usable})
 
     def book(self, service: str, slots: Mapping[str, str], entity: Entity | None) -> Booking:
         own = with_identity(self.schema, service, slots, entity)
@@ -182,7 +182,7 @@ class DomainBackend:
             created_at=datetime.now(UTC),
         )
 
-    def _usable(self, service: str, constraints: Mapping[str, str]) -> list[tuple[str, str]]:
+    def _usable(self, service: str, constraints: Mapping[str, str]) -> list[_Wanted]:
         keys = self._keys.get(service, set())
         identity = identity_slot(self.schema, service)
         usable = []
@@ -190,7 +190,7 @@ class DomainBackend:
             key = "name" if slot == identity else slot_key(slot)
             value = value.strip().lower()
             if slot.startswith(f"{service}-") and value and value != DONTCARE and key in keys:
-                usable.append((key, value))
+                usable.append(_Wanted(key, value, self.schema.slot(slot)))
         return usable
 
     def _reference(self) -> str:
@@ -218,16 +218,24 @@ def _attribute(entity: Entity, key: str) -> str | None:
     return next((v for k, v in entity.attributes.items() if attribute_key(k) == key), None)
 
 
-def _matches(entity: Entity, key: str, wanted: str) -> bool:
-    value = _attribute(entity, key)
-    if value is None:
-        return False
-    value = str(value).strip().lower()
-    if key == "name":
-        return wanted in value or value in wanted
-    if key in ("leaveat", "arriveby"):
-        return _time_matches(key, value, wanted)
-    return value == wanted
+@dataclass(frozen=True)
+class _Wanted:
+    """One usable search constraint: the record attribute, the wanted value, the slot."""
+
+    key: str
+    value: str
+    spec: SlotSpec | None
+
+    def matches(self, entity: Entity) -> bool:
+        have = _attribute(entity, self.key)
+        if have is None:
+            return False
+        have = str(have).strip().lower()
+        if self.key == "name":
+            return self.value in have or have in self.value
+        if self.key in ("leaveat", "arriveby"):
+            return _time_matches(self.key, have, self.value)
+        return self.spec.same_value(have, self.value) if self.spec else have == self.value
 
 
 def _time_matches(key: str, value: str, wanted: str) -> bool:

@@ -27,7 +27,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from agent.delta_checks import DATE, negated, wordset
+from agent.candidate_words import CandidateWords, candidate_words
+from agent.delta_checks import dated, negated, wordset
 from agent.domain import (
     DONTCARE,
     DialogueState,
@@ -36,70 +37,21 @@ from agent.domain import (
     ServiceSpec,
     SlotSpec,
 )
-from agent.normalize import NUMBER_WORDS, is_time_slot, parse_time
+from agent.lexicon import Lexicon
+from agent.normalize import is_time_slot, parse_number, parse_time, terms
 
-# Ways of naming a categorical value that do not contain it; keys are values as schemas spell
-# them (MultiWOZ and SGD use these), lists are whole words or phrases of the user turn.
-SYNONYMS: Mapping[str, tuple[str, ...]] = {
-    "centre": ("center", "central", "downtown", "city centre", "town centre"),
-    "moderate": (
-        "moderately",
-        "mid-range",
-        "mid range",
-        "midrange",
-        "reasonably priced",
-        "reasonable",
-        "average price",
-    ),
-    "expensive": ("pricey", "upscale", "high-end", "high end", "luxury", "fancy", "posh"),
-    "cheap": ("inexpensive", "budget", "cheaply", "low-cost", "low cost", "affordable"),
-    "guesthouse": ("guest house", "b&b", "bed and breakfast"),
-    "concerthall": ("concert hall", "concert"),
-    "swimmingpool": ("swimming pool", "pool", "swimming"),
-    "nightclub": ("night club", "club", "clubbing"),
-    "multiple sports": ("sports",),
-    "cinema": ("movie", "movies", "film", "films"),
-    "boat": ("boats", "boating", "punting", "punt"),
-}
-_SLOT_SYNONYMS: Mapping[str, tuple[str, ...]] = {
-    "internet": ("wifi", "wi-fi", "internet", "online"),
-    "parking": ("parking", "park my car", "car park"),
-}
-YES_NO = frozenset({"yes", "no", "true", "false", "free"})
-_DROP_CUE = re.compile(
-    r"\b(?:forget|remove|drop|cancel|no longer|never ?mind|without|"
-    r"(?:do not|don'?t) (?:need|want))\b"
+# Words of slot descriptions that say nothing a question asks; read only by agent.completion
+# until it reads the lexicon's ask_stop cue (agent.candidate_words) as the rules here do.
+ASK_STOP = wordset(
+    """
+    asked never whether that this with from what which user users booking booked hh:mm hours
+    must needed chosen where kind many does takes there their them they
+    """
 )
+_EDGE = " ,.;!?\"'()"  # punctuation around a time expression
 _MARKUP = re.compile(r"[<>|{}\[\]=()_`\\]")  # prompt markup, code, JSON: never in a value
-_ARTICLE_EDGE = re.compile(r"^(?:a|an)\s|\s(?:a|an|the)$")
 WORD = re.compile(r"[\w&'-]+")
 TIME_WORDS = 6  # longest time expression looked at: "half past 6 in the evening"
-# Words of requests and chatter that are never a value ("looking", "something").
-_CHATTER = wordset(
-    """
-    the a an i i'm i'd im id me my you your we our looking look searching search something
-    somewhere anything place places please thanks thank sounds good great fine nice sure
-    okay ok yes yeah no not rather actually instead about also then that this there here
-    what how where when which who why would could should can will want need like love prefer
-    find get book reserve make tell give know go going ahead let lets let's some any all one
-    ones food cuisine type kind serves serving serve eat eating town city today tonight
-    tomorrow again other another different same more less much many very really just only
-    now hello hi hey bye goodbye fee cost number phone address postcode people person persons
-    ticket tickets table night nights stars star leave leaving arrive arriving from to for
-    with and but or is are be it its it's there's what's that's do does have has had was
-    were am on at in of by near around called named
-    """
-)
-# Words too common in schema descriptions to say which service a turn is about.
-_STOP = wordset(
-    """
-    a an the of to for in on at and or is it its be by with from that this what which
-    whether how many much never set asked book booking find search places place get make
-    name number day time people area city price reference address phone postcode postal code
-    type kind hh mm hours users user has have want wants no yes need needs also either
-    around chosen only when picks offered between two one all any must up
-    """
-)
 
 
 @dataclass(frozen=True)
@@ -117,6 +69,7 @@ class TurnCandidates:
     certain: frozenset[tuple[str, str]] = frozenset()
     named: tuple[str, ...] = ()  # services the turn itself names (not only the one in play)
     asked: frozenset[str] = frozenset()  # requestable slots the question names outright
+    boolean: frozenset[str] = frozenset()  # yes/no slots among those the turn can set
 
     def slots_of(self, service: str) -> list[str]:
         """Slots of ``service`` the turn can set or drop, sorted."""
@@ -136,12 +89,12 @@ class TurnCandidates:
 
     def settled(self, service: str) -> dict[str, str]:
         """Slots of ``service`` the user's words settle alone: one certain value, which no
-        other slot could take (yes/no values excepted: "free wifi" may mean yes or free)."""
+        other slot could take (yes/no slots excepted: "free wifi" may mean yes or free)."""
         owners, per_slot = self.owners(service)
         return {
             slots[0]: value
             for value, slots in owners.items()
-            if len(slots) == 1 and per_slot[slots[0]] == 1 and value.lower() not in YES_NO
+            if len(slots) == 1 and per_slot[slots[0]] == 1 and slots[0] not in self.boolean
         }
 
 
@@ -175,55 +128,57 @@ def turn_candidates(
     ``user_changes``: a free-text slot that holds a value changes only to words of the user's
     turn, not to the system turn's ("That seems nice." after "The bus leaves from Intercity
     Terminal" keeps the origin the user gave)."""
+    words = candidate_words(schema.lexicon)
     text = plain_text(user_text)
     both = f"{text}\n{plain_text(context_text)}" if context_text else text
-    times = times_in(text)
-    known = {n: v for n, v in (vocabulary or {}).items() if not is_time_slot(n)}
-    mentioned = {n: _known_mentions(v, both) for n, v in known.items()}
+    times = times_in(text, schema.lexicon)
+    known = {n: v for n, v in (vocabulary or {}).items() if _kind(schema, n) != "time"}
+    mentioned = {n: _known_mentions(v, both, words) for n, v in known.items()}
     # a name said in full hides the shorter names inside it: "Pizza Hut City Centre" is not
     # also "City Centre North B and B" by its first two words
-    whole = [v for found in mentioned.values() for v in found if _has_phrase(both, _bare(v))]
-    rest = _blank(both, [_bare(v) for v in whole])
+    whole = [v for found in mentioned.values() for v in found if _has_phrase(both, words.bare(v))]
+    rest = _blank(both, [words.bare(v) for v in whole])
     mentioned = {
-        n: [v for v in found if v in whole or _known_mentions([v], rest)]
+        n: [v for v in found if v in whole or _known_mentions([v], rest, words)]
         for n, found in mentioned.items()
     }
     named_words = {w for found in mentioned.values() for v in found for w in v.split()}
     novel = [s for s in _novel_spans(schema, spans) if not set(s.split()) <= named_words]
-    spans = [s for s in spans if _plausible_span(schema, s)]
-    names = [v for n, found in mentioned.items() if _identity(n) for v in found]
+    spans = [s for s in spans if _plausible_span(schema, s, words)]
+    names = [v for n, found in mentioned.items() if _kind(schema, n) == "name" for v in found]
     named_values = [v for found in mentioned.values() for v in found]
-    unnamed_both = _without(both, named_values)
-    unnamed_text = _without(text, named_values)
+    unnamed_both = _without(both, named_values, words)
+    unnamed_text = _without(text, named_values, words)
     values: dict[str, tuple[str, ...]] = {}
     certain: set[tuple[str, str]] = set()  # (slot, value) the user's words say for sure
     for name, spec in settable.items():
-        if name in known and not spec.categorical and not is_time_slot(name):
+        if name in known and not spec.categorical and spec.kind != "time":
             found = list(mentioned[name])
-            certain.update((name, v) for v in found if _known_mentions([v], text))
-            if not _identity(name):  # a new value only where the turn frames it as one
+            certain.update((name, v) for v in found if _known_mentions([v], text, words))
+            if spec.kind != "name":  # a new value only where the turn frames it as one
                 found += [s for s in novel if _framed(s, text, _frame_words(schema, name))]
         else:
             # "Churchill College" is a name, not the type "college"
-            found = _slot_values(
-                name, spec, unnamed_both if spec.categorical else both, times, spans
-            )
+            source = unnamed_both if spec.categorical else both
+            found = _slot_values(spec, source, times, spans, words)
             if spec.categorical:  # "a hotel, not a guesthouse"
-                found = [v for v in found if not negated(v, text)]
-            if spec.categorical or is_time_slot(name):
+                found = [v for v in found if not negated(v, text, schema.lexicon)]
+            if spec.categorical or spec.kind == "time":
                 said = unnamed_text if spec.categorical else text
-                certain.update((name, v) for v in found if v in times or mentions(v, said))
+                certain.update(
+                    (name, v) for v in found if v in times or _said(spec, v, said, words)
+                )
             else:  # a place with no records of its own (a taxi's) can be a name on file
                 found = [*names, *found]
         current = state.slots.get(name, "").lower()
-        free_text = not spec.categorical and not is_time_slot(name)  # times: the user's anyway
+        free_text = not spec.categorical and spec.kind != "time"  # times: the user's anyway
         if user_changes and current and context_text and free_text:
-            found = [v for v in found if mentions(v, text)]
+            found = [v for v in found if _said(spec, v, text, words)]
         kept = tuple(v for v in dict.fromkeys(found) if v.lower() != current and v != DONTCARE)
         if dontcare and current != DONTCARE:
             kept += (DONTCARE,)
         values[name] = kept
-    drops = _DROP_CUE.search(text) is not None
+    drops = words.drop.search(text) is not None
     deletable = frozenset(s for s in state.slots if s in settable) if drops else frozenset()
     cued = _cued_services(schema, unnamed_text, values)  # "the Lucky Star" does not name hotels
     # the service the conversation is on: the one whose intent was started last
@@ -236,7 +191,7 @@ def turn_candidates(
         for service in schema.services
         if service.name not in cued
         and any(
-            not (routed and _after_route_word(value, text))
+            not (routed and _after_route_word(value, text, words))
             for slot in service.slots
             if slot.name in settable
             for value in mentioned.get(slot.name, ())
@@ -259,19 +214,38 @@ def turn_candidates(
         for intent in service.intents
         if _may_start(schema, service, intent, state, text, values)
     )
-    asks = "?" in text or _ASK_CUE.search(text) is not None
+    asks = "?" in text or words.ask.search(text) is not None
     requestable = frozenset(
         slot.name
         for service in schema.services
         if service.name in in_play and asks
         for slot in service.slots
-        if _asks_about(slot, text)
+        if _asks_about(slot, text, words.ask_stop)
     )
     sure = frozenset((n, v) for n, v in certain if v in values.get(n, ()))
     asked = frozenset(n for n in requestable if _names_slot(n, text))
+    boolean = frozenset(n for n, spec in settable.items() if spec.kind == "boolean")
     return TurnCandidates(
-        values, deletable, intents, in_play, dontcare, requestable, sure, tuple(cued), asked
+        values,
+        deletable,
+        intents,
+        in_play,
+        dontcare,
+        requestable,
+        sure,
+        tuple(cued),
+        asked,
+        boolean,
     )
+
+
+def _kind(schema: DomainSchema, slot: str) -> str:
+    spec = schema.slot(slot)
+    return spec.kind if spec is not None else ""
+
+
+def _said(spec: SlotSpec, value: str, text: str, words: CandidateWords) -> bool:
+    return mentions(value, text, spec.aliases_of(value), words)
 
 
 def _names_slot(slot: str, text: str) -> bool:
@@ -281,13 +255,13 @@ def _names_slot(slot: str, text: str) -> bool:
     return any(_has_phrase(text, form) for form in forms)
 
 
-def _without(text: str, names: Sequence[str]) -> str:
+def _without(text: str, names: Sequence[str], words: CandidateWords) -> str:
     """``text`` with the names on file it mentions blanked out (as :func:`_known_mentions`
     finds them: whole, without "the", or by their first two words)."""
     forms = []
     for name in names:
-        words = _bare(name).split()
-        forms += [" ".join(words), " ".join(words[:2])]
+        parts = words.bare(name).split()
+        forms += [" ".join(parts), " ".join(parts[:2])]
     return _blank(text, forms)
 
 
@@ -297,15 +271,16 @@ def _blank(text: str, phrases: Sequence[str]) -> str:
     return text
 
 
-def _bare(name: str) -> str:
-    return name.lower().removeprefix("the ")
-
-
-def _after_route_word(value: str, text: str) -> bool:
-    words = value.removeprefix("the ").split()
-    forms = {" ".join(words), " ".join(words[:2])}  # as _known_mentions finds them
+def _after_route_word(value: str, text: str, words: CandidateWords) -> bool:
+    """``value`` said right after a route word ("from the Lucky Star")."""
+    if not words.route:
+        return False
+    parts = words.bare(value).split()
+    forms = {" ".join(parts), " ".join(parts[:2])}  # as _known_mentions finds them
+    article = "|".join(map(re.escape, words.name_article))
+    optional = rf"(?:(?:{article})\s+)?" if article else ""
     return any(
-        re.search(rf"\b(?:from|to|into)\s+(?:the\s+)?{re.escape(form)}\b", text) is not None
+        re.search(rf"\b(?:{words.route})\s+{optional}{re.escape(form)}\b", text) is not None
         for form in forms
     )
 
@@ -316,17 +291,14 @@ def _words_of(name: str) -> str:
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).replace("_", " ")
 
 
-def _identity(slot: str) -> bool:
-    return slot.endswith("name") or slot.endswith("id")
-
-
 def _place_dontcare(
     schema: DomainSchema, values: dict[str, tuple[str, ...]], text: str, context: str
 ) -> dict[str, tuple[str, ...]]:
     """ "dontcare" only for the slots the user names ("any price range"), else the ones the
     system just asked about ("Which area?" - "I don't mind"), else none."""
+    stop = candidate_words(schema.lexicon).ask_stop
     for source in (text, context):
-        named = {n for n in values if (spec := schema.slot(n)) and _asks_about(spec, source)}
+        named = {n for n in values if (spec := schema.slot(n)) and _asks_about(spec, source, stop)}
         if named:
             break
     return {
@@ -358,51 +330,36 @@ def _may_start(
     elsewhere = {v for n, found in values.items() if n not in own for v in found}
     if any(set(values.get(n, ())) - elsewhere for n in own):
         return True  # a value only a booking takes ("on Friday"), not "2" of "2 star"
-    words = set(WORD.findall(f"{_words_of(intent.name)} {intent.description}".lower()))
-    words -= {service.name.lower(), *ASK_STOP, *_CHATTER_INTENT}
-    return any(_has_phrase(text, w) for w in words if len(w) >= 3)
+    said = set(WORD.findall(f"{_words_of(intent.name)} {intent.description}".lower()))
+    words = candidate_words(schema.lexicon)
+    said -= {service.name.lower(), *words.ask_stop, *words.intent_stop}
+    return any(_has_phrase(text, w) for w in said if len(w) >= 3)
 
 
-_CHATTER_INTENT = wordset(
-    """
-    for the and can with from into places place user users service chosen between two one
-    find search
-    """
-)
-_ASK_CUE = re.compile(
-    r"\b(?:what|what's|whats|where|when|which|how|who|tell|give|send|know|"
-    r"(?:can|could|may) i (?:get|have)|need the|like the|want the)\b"
-)
-
-
-def _asks_about(slot: SlotSpec, text: str) -> bool:
+def _asks_about(slot: SlotSpec, text: str, stop: frozenset[str]) -> bool:
     """Whether the turn uses a word of the slot's name or description ("how long" for a
-    duration "how long the journey takes", "post code" for a postcode)."""
+    duration "how long the journey takes", "post code" for a postcode); ``stop``: the
+    lexicon's words that say nothing a question asks."""
     service, _, short = slot.name.lower().replace("_", " ").partition("-")
     words = {w for w in WORD.findall(f"{short} {slot.description.lower()}")}
-    words = {w for w in words if len(w) >= 4 and w not in ASK_STOP and w not in service}
+    words = {w for w in words if len(w) >= 4 and w not in stop and w not in service}
     words |= {short, *(_spaced(short) if " " not in short and len(short) >= 6 else ())}
     return any(_has_phrase(text, w) for w in words)
 
 
-ASK_STOP = wordset(
-    """
-    asked never whether that this with from what which user users booking booked hh:mm hours
-    must needed chosen where kind many does takes there their them they
-    """
-)
-
-
-def mentions(value: str, text: str) -> bool:
+def mentions(
+    value: str, text: str, aliases: Sequence[str] = (), words: CandidateWords | None = None
+) -> bool:
     """Whether lower-cased ``text`` names categorical ``value`` (itself, spaced or not, as a
-    number word, or by a synonym). Single words match whole words or as a word's start
-    ("museum" in "museums"); a digit never matches inside a time or a longer number."""
+    number word, or by one of its ``aliases`` from the pack). Single words match whole words
+    or as a word's start ("museum" in "museums"); a digit never matches inside a time or a
+    longer number, nor before a word of the lexicon's ``number_is_time`` cue ("6 pm")."""
     needle = value.lower().strip()
     if not needle:
         return False
     if needle.isdigit():
-        return _mentions_number(int(needle), text)
-    phrases = (needle, *SYNONYMS.get(needle, ()))
+        return _mentions_number(int(needle), text, words)
+    phrases = (needle, *aliases)
     if " " in needle:
         phrases += (needle.replace(" ", ""),)
     elif len(needle) >= 6:
@@ -411,51 +368,77 @@ def mentions(value: str, text: str) -> bool:
 
 
 def _slot_values(
-    name: str, spec: SlotSpec, text: str, times: Sequence[str], spans: Sequence[str]
+    spec: SlotSpec, text: str, times: Sequence[str], spans: Sequence[str], words: CandidateWords
 ) -> list[str]:
-    short = name.split("-", 1)[-1].lower()
-    if is_time_slot(name):
+    if spec.kind == "time":
         return list(times)
     if spec.categorical and spec.values:
         allowed = [v for v in spec.values if v != DONTCARE]
-        if {v.lower() for v in allowed} <= YES_NO:
-            words = _SLOT_SYNONYMS.get(short, (short.replace("_", " "),))
-            return allowed if any(_has_phrase(text, w) for w in words) else []
-        return [v for v in allowed if mentions(v, text)]
-    if short.endswith("id"):  # an id ("TR1234") has digits
+        if spec.kind == "boolean":  # "with parking": any of its values, the model says which
+            return allowed if slot_mentioned(spec, text) else []
+        return [v for v in allowed if _said(spec, v, text, words)]
+    if spec.kind == "name" and _coded(spec):  # an id ("TR1234") has digits
         return [s for s in spans if any(c.isdigit() for c in s) and " " not in s]
-    dated = "date" in short or "day" in short
-    if dated:
-        return [s for s in spans if DATE.search(s.lower()) and parse_time(s.lower()) is None]
-    return [s for s in spans if _free_text(s)]
+    if spec.kind == "date":
+        lexicon = words.lexicon
+        return [
+            s
+            for s in spans
+            if dated(s.lower(), lexicon) and parse_time(s.lower(), lexicon=lexicon) is None
+        ]
+    return [s for s in spans if _free_text(s, words.lexicon)]
 
 
-def _plausible_span(schema: DomainSchema, span: str) -> bool:
+def slot_mentioned(spec: SlotSpec, text: str) -> bool:
+    """Whether the turn names the slot itself: its own name as words, or one of the words the
+    pack says mean it (``mentions: [wifi, wi-fi]`` for internet)."""
+    short = spec.name.split("-", 1)[-1].lower().replace("_", " ")
+    return any(_has_phrase(text, w) for w in (short, *spec.mentions))
+
+
+def _coded(spec: SlotSpec) -> bool:
+    """A name slot whose examples are codes (one word with digits: ``TR7075``)."""
+    return bool(spec.examples) and all(
+        " " not in e.strip() and any(c.isdigit() for c in e) for e in spec.examples
+    )
+
+
+def _plausible_span(schema: DomainSchema, span: str, words: CandidateWords) -> bool:
     """Not "a", not "a taxi from the", not "taxi from the golden curry", not "the taxi": a
     free-text value neither starts with an article followed by more or with a request word,
     nor starts or ends with a service's name. Nor is it markup ("<|im_start|>system",
     "book(ref=X)", a JSON brace): text written to look like a prompt is no value."""
     lowered = span.lower()
-    words = lowered.split()
+    parts = lowered.split()
     services = {s.name.lower() for s in schema.services}
-    if len(lowered) < 2 or _ARTICLE_EDGE.search(lowered) or _MARKUP.search(lowered):
+    if len(lowered) < 2 or _MARKUP.search(lowered) or _article_edge(parts, words):
         return False
-    if words[0] in services or words[-1] in services:
+    if parts[0] in services or parts[-1] in services:
         return False
-    if all(w in _CHATTER for w in words):
+    if all(w in words.chatter for w in parts):
         return False  # "the", "the one"
-    return words[0] not in _CHATTER or words[0] == "the"
+    return parts[0] not in words.chatter or parts[0] in words.name_article
 
 
-def _known_mentions(known: Sequence[str], text: str) -> list[str]:
+def _article_edge(parts: Sequence[str], words: CandidateWords) -> bool:
+    """A span of several words that starts with an article ("a taxi") or ends with any
+    ("from the")."""
+    if len(parts) < 2:
+        return False
+    return (
+        parts[0] in words.article or parts[-1] in words.article or parts[-1] in words.name_article
+    )
+
+
+def _known_mentions(known: Sequence[str], text: str, words: CandidateWords) -> list[str]:
     """Known values the text names: whole ("the golden curry" also as "golden curry"), or by
     their first two words when they have three or more ("pizza hut" → "pizza hut city centre")."""
     out = []
     for value in known:
         lowered = value.lower()
-        bare = lowered.removeprefix("the ")
-        words = bare.split()
-        head = " ".join(words[:2]) if len(words) >= 3 else bare
+        bare = words.bare(lowered)
+        parts = bare.split()
+        head = " ".join(parts[:2]) if len(parts) >= 3 else bare
         if head not in text:  # a substring test first: thousands of train ids per turn
             continue
         if _has_phrase(text, bare) or (head != bare and _has_phrase(text, head)):
@@ -470,7 +453,7 @@ def _novel_spans(schema: DomainSchema, spans: Sequence[str]) -> list[str]:
     out = []
     for span in spans:
         words = span.lower().split()
-        if len(words) > 2 or not _free_text(span):
+        if len(words) > 2 or not _free_text(span, schema.lexicon):
             continue
         if all(len(w) >= 3 and w.isalpha() and w not in taken for w in words):
             out.append(span.lower())
@@ -479,17 +462,18 @@ def _novel_spans(schema: DomainSchema, spans: Sequence[str]) -> list[str]:
 
 @lru_cache(maxsize=64)
 def _schema_words(schema: DomainSchema) -> frozenset[str]:
-    words: set[str] = set(_CHATTER) | set(NUMBER_WORDS)
+    numbers = {word for word, _ in terms(schema.lexicon).numbers}
+    words: set[str] = set(candidate_words(schema.lexicon).chatter) | numbers
     for service in schema.services:
         words.update(WORD.findall(service.name.lower().replace("_", " ")))
         for intent in service.intents:
             words.update(_words_of(intent.name).lower().split())
         for slot in service.slots:
             words.update(WORD.findall(slot.name.lower().replace("_", " ").replace("-", " ")))
+            words.update(w for phrase in slot.mentions for w in phrase.split())
             for value in slot.values if slot.categorical else ():
                 words.update(value.lower().split())
-                words.update(w for v in SYNONYMS.get(value.lower(), ()) for w in v.split())
-    words.update(w for v in _SLOT_SYNONYMS.values() for p in v for w in p.split())
+                words.update(w for v in slot.aliases_of(value) for w in v.split())
     return frozenset(words)
 
 
@@ -515,23 +499,27 @@ def _frame_words(schema: DomainSchema, slot: str) -> frozenset[str]:
     service, _, short = slot.lower().partition("-")
     texts = [service, short.replace("_", " "), spec.description.lower() if spec else ""]
     words = {w for t in texts for w in WORD.findall(t)}
-    return frozenset(stem(w) for w in words if len(w) >= 3 and w not in ASK_STOP | _STOP)
+    lexicon = candidate_words(schema.lexicon)
+    stop = lexicon.ask_stop | lexicon.schema_stop
+    return frozenset(stem(w) for w in words if len(w) >= 3 and w not in stop)
 
 
-def _free_text(span: str) -> bool:
+def _free_text(span: str, lexicon: Lexicon) -> bool:
     lowered = span.lower()
-    return not times_in(lowered) and DATE.search(lowered) is None
+    return not times_in(lowered, lexicon) and not dated(lowered, lexicon)
 
 
-def times_in(text: str) -> list[str]:
+def times_in(text: str, lexicon: Lexicon | None = None) -> list[str]:
     """Every time ``text`` states, as ``HH:MM``, in the order said; of overlapping readings
-    the longest wins ("5:15 pm" is 17:15, not also 05:15; "at 4:45 in the evening" is 16:45)."""
+    the longest wins ("5:15 pm" is 17:15, not also 05:15; "at 4:45 in the evening" is 16:45).
+    Times are read with ``lexicon``'s time words (English when none is given)."""
+    said = terms(lexicon)
     words = text.split()
     readings = [
         (end - start, start, end, hhmm)
         for start in range(len(words))
         for end in range(start + 1, min(len(words), start + TIME_WORDS) + 1)
-        if (hhmm := parse_time(" ".join(words[start:end]).strip(" ,.;!?\"'()"))) is not None
+        if (hhmm := parse_time(" ".join(words[start:end]).strip(_EDGE), words=said)) is not None
     ]
     taken: set[int] = set()
     kept: list[tuple[int, str]] = []
@@ -542,11 +530,16 @@ def times_in(text: str) -> list[str]:
     return list(dict.fromkeys(hhmm for _, hhmm in sorted(kept)))
 
 
-def _mentions_number(number: int, text: str) -> bool:
-    digits = re.search(rf"(?<![\d:.£$]){number}(?![\d:]|\s*(?:am|pm|a\.m|p\.m)\b)", text)
+def _mentions_number(number: int, text: str, words: CandidateWords | None) -> bool:
+    """Digits not inside a time or a longer number and not followed by a word that makes them
+    a time ("6 pm"), or a number word of the lexicon ("two")."""
+    timed = rf"|\s*(?:{words.number_is_time})" if words and words.number_is_time else ""
+    digits = re.search(rf"(?<![\d:.£$]){number}(?![\d:]{timed})", text)
     if digits is not None:
         return True
-    return any(NUMBER_WORDS.get(word) == number for word in WORD.findall(text))
+    lexicon = words.lexicon if words else None
+    said = (w for w in WORD.findall(text) if not w.isdigit())
+    return any(parse_number(word, lexicon) == number for word in said)
 
 
 @lru_cache(maxsize=4096)
@@ -612,7 +605,7 @@ def _owned_value(
                 for s in other.slots
                 if s.categorical and value in s.values
             }
-            if owners == {service.name} and value.lower() not in YES_NO and value != DONTCARE:
+            if owners == {service.name} and spec.kind != "boolean" and value != DONTCARE:
                 return True
     return False
 
@@ -627,7 +620,8 @@ def _distinctive_words(schema: DomainSchema) -> dict[str, frozenset[str]]:
         texts += [f"{_words_of(i.name)} {i.description}" for i in service.intents]
         texts += [s.name.split("-", 1)[-1] for s in service.slots]
         words = {w for t in texts for w in WORD.findall(t.lower().replace("_", " "))}
-        per_service[service.name] = {stem(w) for w in words if len(w) >= 3 and w not in _STOP}
+        stop = candidate_words(schema.lexicon).schema_stop
+        per_service[service.name] = {stem(w) for w in words if len(w) >= 3 and w not in stop}
     out = {}
     for name, words in per_service.items():
         others = set().union(*(w for n, w in per_service.items() if n != name))

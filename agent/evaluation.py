@@ -34,6 +34,7 @@ from agent.domain import (
 )
 from agent.errors import SlotchatError
 from agent.grammar import utterance_spans
+from agent.lexicon import Lexicon
 from agent.metrics import (
     FrameScore,
     average_goal_accuracy,
@@ -191,17 +192,19 @@ def surface_values(
         spec = schema.slot(slot)
         known = [v for v in ((written or {}).get(slot), previous.get(slot)) if v is not None]
         same = [v for v in known if normalize_value(slot, v, spec) == value]
-        out[slot] = same[0].strip() if same else _surface(slot, value, spec, texts)
+        out[slot] = same[0].strip() if same else _surface(slot, value, spec, texts, schema.lexicon)
     return out
 
 
-def _surface(slot: str, value: str, spec: SlotSpec | None, texts: Sequence[str]) -> str:
+def _surface(
+    slot: str, value: str, spec: SlotSpec | None, texts: Sequence[str], lexicon: Lexicon
+) -> str:
     if value == DONTCARE or spec is None:
         return value
     if spec.categorical:
         return next((v for v in spec.values if normalize_value(slot, v, spec) == value), value)
     for text in texts:
-        spans = utterance_spans([text], trim=True)
+        spans = utterance_spans([text], trim=True, lexicon=lexicon)
         found = [s for s in spans if normalize_value(slot, s, spec) == value]
         if found:
             return max(found, key=len)  # "12:40 pm", not "12:40": SGD's spans run long

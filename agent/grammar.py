@@ -25,24 +25,15 @@ import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from agent.candidate_words import candidate_words
 from agent.candidates import TurnCandidates
 from agent.delta_text import INTENT_KEY, REQUESTED_KEY
 from agent.domain import DONTCARE, DialogueState, DomainSchema, SlotSpec
+from agent.lexicon import Lexicon
 
 _WORD = re.compile(r"\S+")
 _CLAUSE_BREAK = re.compile(r"[.;!?]+(?:\s+|$)")
 _EDGE = " \t.,;:!?\"'()[]{}"
-# Words no slot value starts or ends with (articles and numbers are not here: "The Big 4").
-# fmt: off
-FUNCTION_WORDS = frozenset({
-    "in", "at", "to", "for", "from", "of", "by", "with", "and", "or", "but", "i", "i'm", "i'd",
-    "you", "me", "my", "we", "our", "us", "is", "are", "was", "be", "can", "could", "would",
-    "will", "should", "please", "want", "need", "like", "find", "get", "book", "it", "it's",
-    "that", "there", "what", "which", "how", "do", "does", "did", "have", "has", "also", "just",
-    "some", "any", "so", "if", "then", "than", "as", "too", "very", "yes", "no", "ok", "okay",
-    "hi", "hello", "thanks", "thank",
-})
-# fmt: on
 _ANY_STRING = r'"\"" [^"\\\x00-\x1f]{1,48} "\""'
 
 
@@ -51,26 +42,36 @@ class GrammarOptions:
     """Knobs measured in docs/dst-results.md."""
 
     copy_spans: bool = True  # free-text values only as spans (else any short string)
-    trim_spans: bool = True  # no span starting or ending with a function word ("in San Jose")
+    # no span starting or ending with a function word ("in San Jose"): the lexicon's
+    # function_word cue (agent.candidate_words)
+    trim_spans: bool = True
     argument_slots_only: bool = True  # only slots some intent takes (not result-only slots)
     max_span_words: int = 8
     requested: bool = True  # allow the "requested" member
 
 
-def utterance_spans(texts: Iterable[str], max_words: int = 8, *, trim: bool = False) -> list[str]:
+def utterance_spans(
+    texts: Iterable[str],
+    max_words: int = 8,
+    *,
+    trim: bool = False,
+    lexicon: Lexicon | None = None,
+) -> list[str]:
     """Word n-grams (1..max_words) of ``texts`` without edge punctuation, first-seen order.
 
     N-grams stop at sentence punctuation ("San Jose. Can" is no value), which also keeps the
     grammar small; "4:30" or "3.5" stay whole because no space follows their punctuation.
     Commas do not stop them: SGD values include "Long Beach, CA" and street addresses.
+    ``trim``: no n-gram starts or ends with a function word of ``lexicon`` ("in San Jose").
     """
+    function_words = candidate_words(lexicon).function_word if trim and lexicon else frozenset()
     spans: dict[str, None] = {}
     for text in (part for whole in texts for part in _CLAUSE_BREAK.split(whole)):
         words = _WORD.findall(text)
         for start in range(len(words)):
             for end in range(start + 1, min(len(words), start + max_words) + 1):
                 span = " ".join(words[start:end]).strip(_EDGE)
-                if span and _printable(span) and not (trim and _untrimmed(span)):
+                if span and _printable(span) and not _untrimmed(span, function_words):
                     spans[span] = None
     return list(spans)
 
@@ -192,9 +193,11 @@ def _chain(prefix: str, items: Sequence[str], rules: dict[str, str]) -> str:
     return f"{prefix}0"
 
 
-def _untrimmed(span: str) -> bool:
+def _untrimmed(span: str, function_words: frozenset[str]) -> bool:
+    if not function_words:
+        return False
     words = [word.strip(_EDGE) for word in span.lower().split()]
-    return words[0] in FUNCTION_WORDS or words[-1] in FUNCTION_WORDS
+    return words[0] in function_words or words[-1] in function_words
 
 
 def _printable(text: str) -> bool:

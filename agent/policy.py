@@ -154,16 +154,26 @@ def _small_talk(text: str, service: str, lexicon: Lexicon) -> Act:
 
 
 def _constraints(situation: Situation, service: str) -> dict[str, str]:
-    """Search constraints: the service's slots minus its name and the booking details (by the
-    MultiWOZ convention ``bookday``/``bookpeople``/``booktime``/``bookstay``)."""
+    """Search constraints: the service's slots minus its names and the booking details."""
     slots = service_slots(situation.state, service)
     identity = identity_slot(situation.schema, service)
-    return {k: v for k, v in slots.items() if k != identity and not _detail(k)}
+    return {k: v for k, v in slots.items() if k != identity and not _detail(situation.schema, k)}
 
 
-def _detail(slot: str) -> bool:
-    short = slot.split("-", 1)[-1]
-    return short == "name" or short.startswith("book")
+def _detail(schema: DomainSchema, slot: str) -> bool:
+    """A name (``kind: name``), or a booking detail: a slot only the service's transactional
+    intents take, when it also has a search intent (a table's day and time, a stay's nights)."""
+    spec = schema.slot(slot)
+    service = schema.service(slot.split("-", 1)[0])
+    if spec is None or service is None:
+        return False
+    if spec.kind == "name":
+        return True
+    searched = {
+        n for i in service.intents if not i.transactional for n in (*i.required, *i.optional)
+    }
+    booked = {n for i in service.intents if i.transactional for n in (*i.required, *i.optional)}
+    return bool(searched) and slot in booked and slot not in searched
 
 
 def _named(situation: Situation, service: str) -> Entity | None:
@@ -311,7 +321,9 @@ def _missing_search_slots(
         return missing[:MAX_ASKED]
     booking = transaction_intent(situation.schema, service)
     details = set(booking.required) if booking else set()
-    options = [s for s in find_intent.optional if s not in details and not _detail(s)]
+    options = [
+        s for s in find_intent.optional if s not in details and not _detail(situation.schema, s)
+    ]
     return tuple(options[:2])
 
 

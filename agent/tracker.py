@@ -207,7 +207,9 @@ class StateTracker:
         """What free-text values may copy: n-grams of the (clipped) texts."""
         grammar = self._options.grammar
         clipped = [text[:_SPAN_SOURCE_CHARS] for text in texts]
-        return utterance_spans(clipped, grammar.max_span_words, trim=grammar.trim_spans)
+        return utterance_spans(
+            clipped, grammar.max_span_words, trim=grammar.trim_spans, lexicon=self._schema.lexicon
+        )
 
     def _dontcare(self, user_text: str) -> bool:
         return says_dontcare(user_text, self._schema.lexicon) or not self._options.dontcare_cue

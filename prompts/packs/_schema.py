@@ -111,13 +111,13 @@ def _slot(service: str, model: SlotModel, loc: Loc, context: _Context) -> SlotSp
         examples=tuple(model.examples),
         result_values=tuple(model.result_values),
         kind=kind,
-        aliases=_slot_aliases(model, values, loc, context),
+        aliases=_slot_aliases(model, values, kind, loc, context),
         mentions=_phrases(model.mentions),
     )
 
 
 def _slot_aliases(
-    model: SlotModel, values: tuple[str, ...], loc: Loc, context: _Context
+    model: SlotModel, values: tuple[str, ...], kind: str, loc: Loc, context: _Context
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """The slot's own aliases and the domain-level ones of its values, value by value; an
     alias that is another of its values, or that two values share, is a problem."""
@@ -133,13 +133,16 @@ def _slot_aliases(
                 f"'{key}' is not a value of {model.name}; use one of: {', '.join(values)}",
             )
         merged[value] = tuple(dict.fromkeys((*merged.get(value, ()), *_phrases(names))))
-    _check_collisions(merged, values, (*loc, "aliases"), context.located)
+    # a yes/no slot's values may name each other ("free" is a "yes" for parking)
+    others = () if kind == "boolean" else values
+    _check_collisions(merged, others, (*loc, "aliases"), context.located)
     return tuple(merged.items())
 
 
 def _check_collisions(
     aliases: Mapping[str, tuple[str, ...]], values: tuple[str, ...], loc: Loc, located: Located
 ) -> None:
+    """An alias that is another value of the slot, or that two values share, is ambiguous."""
     owner: dict[str, str] = {}
     for value, names in aliases.items():
         for name in names:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.backend import DomainBackend
+from agent.candidate_words import candidate_words
 from agent.candidates import TurnCandidates, mentions, times_in, turn_candidates
 from agent.completion import settled_by_words, swap_routes
 from agent.delta_checks import says_dontcare
@@ -29,7 +30,7 @@ AFTER_TRAIN = DialogueState(
 
 
 def _found(state: DialogueState, user: str, system: str = "") -> TurnCandidates:
-    spans = utterance_spans([user], 8, trim=True)
+    spans = utterance_spans([user], 8, trim=True, lexicon=SCHEMA.lexicon)
     return turn_candidates(
         SCHEMA,
         trackable_slots(SCHEMA),
@@ -135,7 +136,15 @@ def test_dropping_needs_a_word_that_drops() -> None:
     ],
 )
 def test_mentions(value: str, text: str, expected: bool) -> None:
-    assert mentions(value, text) is expected
+    """Through the cambridge pack's aliases ("central" for centre) and lexicon ("6pm")."""
+    slot = next(s for service in SCHEMA.services for s in service.slots if value in s.values)
+    words = candidate_words(SCHEMA.lexicon)
+    assert mentions(value, text, slot.aliases_of(value), words) is expected
+
+
+def test_a_value_is_mentioned_by_its_aliases_only_when_the_pack_gives_them() -> None:
+    assert not mentions("centre", "somewhere central")
+    assert mentions("centre", "somewhere central", ("central",))
 
 
 def test_the_tracker_skips_the_model_when_nothing_can_change() -> None:
@@ -410,7 +419,7 @@ def test_the_model_sees_only_the_state_of_the_services_in_play() -> None:
 def test_all_services_puts_every_service_in_play() -> None:
     text = "Something in the south, please."
     assert _found(AFTER_TRAIN, text).services == ("train",)
-    spans = utterance_spans([text], 8, trim=True)
+    spans = utterance_spans([text], 8, trim=True, lexicon=SCHEMA.lexicon)
     found = turn_candidates(
         SCHEMA, trackable_slots(SCHEMA), AFTER_TRAIN, text, spans=spans, all_services=True
     )
@@ -424,7 +433,7 @@ def test_a_set_free_text_slot_changes_only_to_the_users_words() -> None:
     )
     system = "Your taxi from Pizza Hut City Centre will pick you up."
     user = "That seems nice."
-    spans = utterance_spans([user, system], 8, trim=True)
+    spans = utterance_spans([user, system], 8, trim=True, lexicon=SCHEMA.lexicon)
 
     def departures(user_changes: bool) -> tuple[str, ...]:
         found = turn_candidates(

@@ -28,13 +28,14 @@ from agent.domain import (
     Turn,
 )
 from agent.errors import NotFound
+from agent.slot_kinds import SlotKind
 from tests.lexicons import EN_KO
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def _slot(name: str, values: Sequence[str] = ()) -> SlotSpec:
-    return SlotSpec(name, name, categorical=bool(values), values=tuple(values))
+def _slot(name: str, values: Sequence[str] = (), kind: SlotKind | None = None) -> SlotSpec:
+    return SlotSpec(name, name, categorical=bool(values), values=tuple(values), kind=kind or "")
 
 
 def mini_schema() -> DomainSchema:
@@ -45,10 +46,10 @@ def mini_schema() -> DomainSchema:
             _slot("restaurant-food"),
             _slot("restaurant-area", ("centre", "north", "south", "east", "west")),
             _slot("restaurant-pricerange", ("cheap", "moderate", "expensive")),
-            _slot("restaurant-name"),
+            _slot("restaurant-name", kind="name"),
             _slot("restaurant-bookday", DAYS),
             _slot("restaurant-bookpeople", [str(n) for n in range(1, 9)]),
-            _slot("restaurant-booktime"),
+            _slot("restaurant-booktime", kind="time"),
             _slot("restaurant-phone"),
             _slot("restaurant-address"),
             _slot("restaurant-postcode"),
@@ -80,9 +81,9 @@ def mini_schema() -> DomainSchema:
             _slot("train-departure"),
             _slot("train-destination"),
             _slot("train-day", DAYS),
-            _slot("train-leaveat"),
-            _slot("train-arriveby"),
-            _slot("train-bookpeople"),
+            _slot("train-leaveat", kind="time"),
+            _slot("train-arriveby", kind="time"),
+            _slot("train-bookpeople", kind="number"),
         ),
         (
             IntentSpec("find_train", "search", required=("train-departure", "train-destination")),
@@ -95,7 +96,7 @@ def mini_schema() -> DomainSchema:
         (
             _slot("taxi-departure"),
             _slot("taxi-destination"),
-            _slot("taxi-leaveat"),
+            _slot("taxi-leaveat", kind="time"),
             SlotSpec("taxi-type", "car", result_values=("tesla", "skoda")),
             SlotSpec("taxi-phone", "phone", result_values=("07#########",)),
         ),

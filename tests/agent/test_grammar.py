@@ -110,6 +110,7 @@ def test_llama_cpp_compiles_the_grammar_and_decodes_under_it() -> None:
 
 
 def test_trimmed_spans_do_not_start_or_end_with_function_words() -> None:
-    spans = utterance_spans(["I want a table in San Jose for The Big 4 please"], trim=True)
+    text = "I want a table in San Jose for The Big 4 please"
+    spans = utterance_spans([text], trim=True, lexicon=SCHEMA.lexicon)
     assert {"San Jose", "The Big 4", "a table"} <= set(spans)
     assert not {"in San Jose", "San Jose for", "I want", "please"} & set(spans)

@@ -287,7 +287,7 @@ def test_instruction_words_are_no_candidates(text: str, allowed: set[str]) -> No
         trackable_slots(PACK.schema),
         DialogueState(intents={"restaurant": "find_restaurant"}),
         text,
-        spans=utterance_spans([text], 8, trim=True),
+        spans=utterance_spans([text], 8, trim=True, lexicon=PACK.schema.lexicon),
         dontcare=says_dontcare(text),
         vocabulary=VOCABULARY,
     )
@@ -301,6 +301,7 @@ def test_a_new_cuisine_is_still_a_candidate_when_said_as_one() -> None:
     for text in ("I'm looking for a Polish restaurant.", "Polish food, please"):
         found = turn_candidates(
             PACK.schema, trackable_slots(PACK.schema), DialogueState(), text,
-            spans=utterance_spans([text], 8, trim=True), vocabulary=VOCABULARY,
+            spans=utterance_spans([text], 8, trim=True, lexicon=PACK.schema.lexicon),
+            vocabulary=VOCABULARY,
         )  # fmt: skip
         assert found.values.get("restaurant-food") == ("polish",), text
