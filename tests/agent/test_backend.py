@@ -7,6 +7,8 @@ import re
 import pytest
 
 from agent.backend import BookingRefused, DomainBackend, booking_problems
+from agent.domain import DomainSchema, IntentSpec, ServiceSpec, SlotSpec
+from prompts.packs import load_pack
 from tests.agent.test_dialogue_fakes import mini_pack
 
 BOOKING = {
@@ -128,3 +130,20 @@ def test_refuses_a_venue_booking_without_a_venue(backend: DomainBackend) -> None
 def test_entity_names(backend: DomainBackend) -> None:
     assert "zizzi cambridge" in backend.entity_names()
     assert "TR1000" in backend.entity_names()
+
+
+def test_lookups_compare_through_the_slots_aliases() -> None:
+    """cambridge says "free" is a "yes" for parking: the user's free parking finds the records
+    that say yes (it found none before the pack declared it)."""
+    backend = DomainBackend(load_pack("cambridge"))
+    free = backend.find("hotel", {"hotel-parking": "free", "hotel-area": "north"})
+    assert free and free == backend.find("hotel", {"hotel-parking": "yes", "hotel-area": "north"})
+
+
+def test_counts_and_times_are_checked_by_kind_not_by_slot_name() -> None:
+    slots = (SlotSpec("x-party", "how many", kind="number"), SlotSpec("x-when", "at", kind="time"))
+    book = IntentSpec("book_x", "book", required=("x-party", "x-when"), transactional=True)
+    schema = DomainSchema("x", (ServiceSpec("x", "x", slots, (book,)),))
+    assert booking_problems(schema, "x", {"x-party": "2", "x-when": "18:00"}) == ((), ())
+    bad = {"x-party": "two hundred", "x-when": "evening"}
+    assert booking_problems(schema, "x", bad) == ((), ("x-party", "x-when"))
