@@ -39,6 +39,7 @@ from agent.errors import GenerationCancelled, ModelError, NotFound
 from agent.policy import Situation, decide
 from agent.ports import Backend, CancelToken, ChatModel, Memory, TrackerPrompts, TurnListener
 from agent.responder import Reply, Responder
+from agent.system_move import SystemMove, move_of_act
 from agent.turn_context import TurnContext, changes, clip, context_of, last_state
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,11 @@ class StateTracker(Protocol):
     """``agent.tracker.StateTracker``: the state change one user turn causes, and the merge."""
 
     def track(
-        self, state: DialogueState, system_text: str, user_text: str
+        self,
+        state: DialogueState,
+        system_text: str,
+        user_text: str,
+        move: SystemMove = ...,
     ) -> tuple[StateDelta, DialogueState]: ...
 
 
@@ -227,7 +232,8 @@ class DialogueEngine:
 
     def _track(self, context: TurnContext, text: str) -> DialogueState:
         try:
-            return self.tracker.track(context.state, context.system_text, text)[1]
+            move = move_of_act(context.previous, context.entities, self.schema)
+            return self.tracker.track(context.state, context.system_text, text, move)[1]
         except GenerationCancelled:
             return context.state
         except ModelError as error:

@@ -208,6 +208,23 @@ class Act:
     relax: tuple[str, ...] = ()  # constraints whose removal would give matches
 
 
+@dataclass(frozen=True)
+class SystemMove:
+    """The system turn before a user turn, as slot values (agent.system_move reads it).
+    Empty: nothing to carry."""
+
+    offered: Mapping[str, str] = field(default_factory=dict)  # slot -> value proposed
+    confirmed: Mapping[str, str] = field(default_factory=dict)  # slot -> value to confirm
+    # service -> the record the conversation is about (offered, informed on or booked)
+    focus: Mapping[str, Entity] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.offered or self.confirmed or self.focus)
+
+
+NO_MOVE = SystemMove()
+
+
 # --------------------------------------------------------------------------- conversation
 
 
@@ -326,6 +343,7 @@ class AnnotatedTurn:
     # slot -> every value the gold accepts (first = the state's value); only slots with several
     acceptable: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     reply: str = ""  # the system utterance that followed, when known (responder examples)
+    system_move: SystemMove = NO_MOVE  # what the system turn before did (offer, confirm)
 
 
 @dataclass(frozen=True)

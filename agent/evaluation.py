@@ -31,6 +31,7 @@ from agent.domain import (
     DomainSchema,
     SlotSpec,
     StateDelta,
+    SystemMove,
 )
 from agent.errors import SlotchatError
 from agent.grammar import utterance_spans
@@ -52,7 +53,11 @@ log = logging.getLogger(__name__)
 
 class Tracker(Protocol):
     def track(
-        self, state: DialogueState, system_text: str, user_text: str
+        self,
+        state: DialogueState,
+        system_text: str,
+        user_text: str,
+        move: SystemMove = ...,
     ) -> tuple[StateDelta, DialogueState]: ...
 
 
@@ -224,7 +229,7 @@ def _timed_track(
 ) -> DialogueState:
     started = time.perf_counter()
     try:
-        _, state = tracker.track(state, turn.system, turn.user)
+        _, state = tracker.track(state, turn.system, turn.user, turn.system_move)
     except SlotchatError as error:
         log.warning("turn %s/%d failed: %s", turn.dialogue_id, turn.index, error)
         run.errors += 1

@@ -47,6 +47,7 @@ from agent.grammar import (
 )
 from agent.normalize import normalize_value
 from agent.ports import ChatModel, TrackerPrompts
+from agent.system_move import NO_MOVE, SystemMove, accepted, refers
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,10 @@ _SPAN_SOURCE_CHARS = 1500  # a 20,000-character paste must not become a huge gra
 
 @dataclass(frozen=True)
 class TrackerOptions:
-    """Settings of the tracker; the defaults are the best measured (docs/dst-results.md)."""
+    """Settings of the tracker. The defaults are the shipped tracker: the chat, the repl, the
+    TUI, ``test`` and ``eval sgd`` all run them (``eval sgd`` adds ``all_services``, because its
+    schema holds only the dialogue's own services). Research variants are set by name with
+    ``--tracker-option KEY=VALUE`` (cli.tracker_options); docs/dst-results.md has the runs."""
 
     max_tokens: int = 96
     grammar: GrammarOptions = field(default_factory=GrammarOptions)
@@ -69,8 +73,12 @@ class TrackerOptions:
     # the grammar of agent.candidates: only values the turn supports, no re-written state,
     # intents only for services in play; ``False`` is the older schema-wide grammar
     candidates: bool = True
-    system_values: bool = True  # the system turn's words count as candidates too
-    open_start: bool = True  # a first turn naming no service may start any (not in a chat)
+    # the system turn's words count as candidates too (off: what the system offered enters a
+    # state only when the user accepts it, see system_move; "What's the phone?" after an offer
+    # must not set the name)
+    system_values: bool = False
+    # a first turn naming no service may start any (off: "Hello!" starts no task)
+    open_start: bool = False
     # every service of the schema in play on every turn, cued or not: for a schema of just the
     # dialogue's own services (SGD), where a turn often moves on without naming the service
     all_services: bool = False
@@ -83,10 +91,13 @@ class TrackerOptions:
     # add what the model left out when the turn leaves no doubt (agent.candidates)
     complete_unique: bool = True
     # leave what the words settle out of the grammar (completion writes it): fewer tokens
-    omit_settled: bool = False
+    omit_settled: bool = True
     # show the model only the state of the services the grammar lets the turn touch: the rest
     # cannot change, and a prompt that shows every service grows with the conversation
-    focus_state: bool = False
+    focus_state: bool = True
+    # read the turn against the system's last act: accepting an offer carries its values,
+    # "there" may copy the name of the record in focus (agent.system_move)
+    system_move: bool = True
 
 
 class StateTracker:
@@ -126,15 +137,22 @@ class StateTracker:
         return self._schema
 
     def track(
-        self, state: DialogueState, system_text: str, user_text: str
+        self,
+        state: DialogueState,
+        system_text: str,
+        user_text: str,
+        move: SystemMove = NO_MOVE,
     ) -> tuple[StateDelta, DialogueState]:
-        """The change ``user_text`` makes to ``state`` (after ``system_text``) and the result."""
+        """The change ``user_text`` makes to ``state`` (after ``system_text``, whose act is
+        ``move``) and the result."""
         if not user_text.strip():
             self.last_output = ""
             delta = StateDelta()
             return delta, state.apply(delta)
         use = self._options.constrained and self._options.candidates
         found = self._candidates(state, system_text, user_text) if use else None
+        if found is not None and self._options.system_move:
+            found = self._with_focus(found, move, user_text)
         self.last_output = self._generate(state, system_text, user_text, found)
         delta = self._parse(self.last_output)
         if found is not None and self._options.complete_unique:
@@ -142,7 +160,44 @@ class StateTracker:
         elif self._options.complete_unique:
             delta = swap_routes(delta, user_text, self._schema)
         delta = self._clean(delta, state, system_text, user_text)
+        if self._options.system_move:
+            delta = self._carry(delta, state, move, user_text)
         return delta, state.apply(delta)
+
+    def _with_focus(
+        self, found: TurnCandidates, move: SystemMove, user_text: str
+    ) -> TurnCandidates:
+        """A turn that points back ("a taxi there") may copy the name of a record in focus of
+        another service into a free-text slot of a service in play; the model chooses which."""
+        if not move.focus or not refers(user_text, self._schema.lexicon):
+            return found
+        values = {name: list(found_values) for name, found_values in found.values.items()}
+        for name, spec in self._trackable.items():
+            if spec.service not in found.services or spec.kind not in ("name", "text"):
+                continue
+            names = [e.name.lower() for e in move.focus.values() if e.service != spec.service]
+            extra = [n for n in names if n not in values.get(name, [])]
+            if extra:
+                values[name] = [*values.get(name, []), *extra]
+        return replace(found, values={n: tuple(v) for n, v in values.items()})
+
+    def _carry(
+        self, delta: StateDelta, state: DialogueState, move: SystemMove, user_text: str
+    ) -> StateDelta:
+        """The offered or confirmed values the turn accepts (agent.system_move.accepted)."""
+        taken = accepted(
+            move, user_text, self._schema.lexicon, said=delta.set, settable=self._settable
+        )
+        values = {
+            slot: normalize_value(
+                slot, value, self._schema.slot(slot), lexicon=self._schema.lexicon
+            )
+            for slot, value in taken.items()
+        }
+        values = {s: v for s, v in values.items() if state.slots.get(s) != v}
+        if not values:
+            return delta
+        return replace(delta, set={**delta.set, **values}, deleted=delta.deleted - set(values))
 
     def _generate(
         self,

@@ -119,15 +119,8 @@ def build_engine(
         model_acts=acts,
         lexicon=pack.schema.lexicon,
     )
-    # A chat turn like "Hello!" must not fill the form (measured on the scripted suite).
-    # In a chat the policy keeps the offered entity in focus, so the system's words are not
-    # values the user gave ("What's the phone?" after an offer must not set the name).
-    # "Hello!" must not start a task either. (require_support and move_to_categorical, set here
-    # before the candidate grammar, are what that grammar guarantees: a categorical value is a
-    # candidate only when the user says it, and free-text slots take names on file.)
-    options = TrackerOptions(
-        system_values=False, open_start=False, omit_settled=True, focus_state=True
-    )
+    # the shipped tracker, as every command runs it (agent.tracker.TrackerOptions)
+    options = TrackerOptions()
     tracker = StateTracker(model, prompts, pack.schema, options, backend.vocabulary())
     # cache the static prefixes now (llama.cpp), so that turn 1 is as fast as the others
     if progress is not None:

@@ -56,35 +56,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help=f"one of {', '.join(STRATEGIES)}",
     )
     sgd.add_argument("--k", type=int, default=4, help="exemplars per turn (default 4)")
-    sgd.add_argument("--max-tokens", type=int, default=96, help="tracker output budget")
-    sgd.add_argument("--free-strings", action="store_true", help="free-text values not copied")
-    sgd.add_argument("--all-slots", action="store_true", help="result-only slots trackable too")
-    sgd.add_argument("--no-dontcare-cue", action="store_true", help="dontcare without a cue")
-    sgd.add_argument("--no-type-check", action="store_true", help="any value in any slot")
-    sgd.add_argument("--no-trim", action="store_true", help="spans may start with 'in', 'for'…")
-    sgd.add_argument("--require-support", action="store_true", help="categorical only if said")
-    sgd.add_argument("--no-checks", action="store_true", help="no negation / one-span checks")
-    # SGD's best measured tracker is the schema-wide grammar (settings C, docs/dst-results.md);
-    # the chat engine's per-turn candidate grammar (settings D/E) is opt-in here
     sgd.add_argument(
-        "--candidates", action="store_true", help="the per-turn candidate grammar (settings D)"
-    )
-    sgd.add_argument(
-        "--no-completion", action="store_true", help="do not fill in what the words settle"
-    )
-    sgd.add_argument(
-        "--all-services", action="store_true", help="with --candidates: all services in play"
-    )
-    sgd.add_argument(
-        "--user-changes", action="store_true", help="set free-text slots change to user words only"
-    )
-    sgd.add_argument(
-        "--no-quiet-acks",
-        action="store_true",
-        help="let a turn that only acknowledges a statement copy its words (before run 20)",
-    )
-    sgd.add_argument(
-        "--omit-settled", action="store_true", help="what the words settle is not decoded"
+        "--tracker-option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a research variant of the shipped tracker (repeatable), e.g. candidates=false "
+        "(a TrackerOptions field; an unknown key lists them all)",
     )
     sgd.set_defaults(func=run_sgd)
 
@@ -121,28 +99,12 @@ def _open_model(args: argparse.Namespace) -> ChatModel:
 
 
 def _options(args: argparse.Namespace) -> TrackerOptions:
-    from agent.grammar import GrammarOptions
+    """The shipped tracker, with every service of the dialogue's schema in play (that schema
+    holds only the services the dialogue uses), and any ``--tracker-option``."""
     from agent.tracker import TrackerOptions
+    from cli.tracker_options import tracker_options
 
-    return TrackerOptions(
-        max_tokens=args.max_tokens,
-        grammar=GrammarOptions(
-            copy_spans=not args.free_strings,
-            trim_spans=not args.no_trim,
-            argument_slots_only=not args.all_slots,
-        ),
-        dontcare_cue=not args.no_dontcare_cue,
-        type_check=not args.no_type_check,
-        negation_check=not args.no_checks,
-        one_slot_per_span=not args.no_checks,
-        require_support=args.require_support,
-        candidates=args.candidates,
-        complete_unique=not args.no_completion,
-        all_services=args.all_services,
-        omit_settled=args.omit_settled,
-        user_changes=args.user_changes,
-        quiet_acknowledgements=not args.no_quiet_acks,
-    )
+    return tracker_options(args.tracker_option, TrackerOptions(all_services=True))
 
 
 def _tracker_factory(

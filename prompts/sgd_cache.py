@@ -20,7 +20,7 @@ from typing import TypeVar
 
 log = logging.getLogger(__name__)
 
-FORMAT = "sgd-cache-2"  # bump when the converted types or the conversion change
+FORMAT = "sgd-cache-3"  # bump when the converted types or the conversion change
 
 T = TypeVar("T")
 

@@ -6,7 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agent.domain import AnnotatedDialogue, AnnotatedTurn, DialogueState, StateDelta
+from agent.domain import (
+    NO_MOVE,
+    AnnotatedDialogue,
+    AnnotatedTurn,
+    DialogueState,
+    StateDelta,
+    SystemMove,
+)
 
 NO_INTENT = "NONE"
 
@@ -18,11 +25,11 @@ def convert_dialogue(raw: Json) -> AnnotatedDialogue:
     dialogue_id = raw["dialogue_id"]
     turns: list[AnnotatedTurn] = []
     tracker = _GoldTracker()
-    system = ""
+    system: Json | None = None
     raw_turns = raw["turns"]
     for position, turn in enumerate(raw_turns):
         if turn["speaker"] != "USER":
-            system = turn["utterance"]
+            system = turn
             continue
         following = raw_turns[position + 1] if position + 1 < len(raw_turns) else None
         turns.append(tracker.user_turn(dialogue_id, len(turns), system, turn, following))
@@ -39,7 +46,12 @@ class _GoldTracker:
         self.prev = DialogueState()
 
     def user_turn(
-        self, dialogue_id: str, index: int, system: str, turn: Json, following: Json | None
+        self,
+        dialogue_id: str,
+        index: int,
+        system: Json | None,
+        turn: Json,
+        following: Json | None,
     ) -> AnnotatedTurn:
         frames = turn["frames"]
         sets: dict[str, str] = {}
@@ -59,7 +71,7 @@ class _GoldTracker:
             index=index,
             services=tuple(frame["service"] for frame in frames),
             prev_state=self.prev,
-            system=system,
+            system=system["utterance"] if system else "",
             user=turn["utterance"],
             delta=StateDelta(
                 set=sets,
@@ -71,6 +83,7 @@ class _GoldTracker:
             system_act=render_sgd_acts(following) if following else "",
             reply=following["utterance"] if following else "",
             acceptable={k: v for k, v in self.acceptable.items() if len(v) > 1},
+            system_move=system_move(system) if system else NO_MOVE,
         )
         self.prev = state_now
         return annotated
@@ -115,3 +128,16 @@ def render_sgd_acts(turn: Json) -> str:
             if slot:
                 args.append(f"{slot}={'|'.join(values)}" if values else slot)
     return ", ".join(f"{act}({', '.join(args)})" if args else act for act, args in acts.items())
+
+
+def system_move(turn: Json) -> SystemMove:
+    """A system turn's ``OFFER`` and ``CONFIRM`` actions as the values it proposed (the first
+    of each action's values), for the tracker to carry when the user accepts them."""
+    moves: dict[str, dict[str, str]] = {"OFFER": {}, "CONFIRM": {}}
+    for frame in turn["frames"]:
+        for action in frame["actions"]:
+            found = moves.get(action["act"])
+            slot, values = action["slot"], action["values"]
+            if found is not None and slot and slot != "intent" and values:
+                found.setdefault(f"{frame['service']}-{slot}", values[0])
+    return SystemMove(offered=moves["OFFER"], confirmed=moves["CONFIRM"])

@@ -120,7 +120,7 @@ def test_user_turn_is_committed_before_tracking_and_reply_starts_incomplete() ->
     seen: list[tuple[str, ...]] = []
     track = setup.tracker.track
 
-    def checking_track(state: DialogueState, system: str, user: str):  # type: ignore[no-untyped-def]
+    def checking_track(state: DialogueState, system: str, user: str, *_: object):  # type: ignore[no-untyped-def]
         seen.append(tuple(t.text for t in setup.memory.active_branch(setup.conversation.id)))
         return track(state, system, user)
 
@@ -204,7 +204,7 @@ def test_tracker_failure_keeps_the_state() -> None:
     setup = booking_flow()
     setup.turn("Italian food in the centre please")
 
-    def failing(state: DialogueState, system: str, user: str):  # type: ignore[no-untyped-def]
+    def failing(state: DialogueState, system: str, user: str, *_: object):  # type: ignore[no-untyped-def]
         raise ModelError("the model crashed")
 
     setup.tracker.track = failing  # type: ignore[method-assign]
@@ -307,7 +307,7 @@ def test_cancel_during_tracking_keeps_the_previous_state() -> None:
     cancel = threading.Event()
     track = setup.tracker.track
 
-    def cancelled_track(state: DialogueState, system: str, user: str):  # type: ignore[no-untyped-def]
+    def cancelled_track(state: DialogueState, system: str, user: str, *_: object):  # type: ignore[no-untyped-def]
         cancel.set()
         return track(state, system, user)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from agent.domain import (
+    NO_MOVE,
     Act,
     Booking,
     Conversation,
@@ -25,6 +26,7 @@ from agent.domain import (
     ServiceSpec,
     SlotSpec,
     StateDelta,
+    SystemMove,
     Turn,
 )
 from agent.errors import NotFound
@@ -276,7 +278,11 @@ class ScriptedTracker:
     calls: list[tuple[DialogueState, str, str]] = field(default_factory=list)
 
     def track(
-        self, state: DialogueState, system_text: str, user_text: str
+        self,
+        state: DialogueState,
+        system_text: str,
+        user_text: str,
+        move: SystemMove = NO_MOVE,
     ) -> tuple[StateDelta, DialogueState]:
         self.calls.append((state, system_text, user_text))
         delta = self.deltas.pop(0) if self.deltas else StateDelta()

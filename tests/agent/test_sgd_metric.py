@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from agent.domain import AnnotatedDialogue, AnnotatedTurn, DialogueState, StateDelta
+from agent.domain import (
+    NO_MOVE,
+    AnnotatedDialogue,
+    AnnotatedTurn,
+    DialogueState,
+    StateDelta,
+    SystemMove,
+)
 from agent.evaluation import EvalRun, evaluate, surface_values
 from agent.metrics import FrameScore, official_frame_score, official_slot_score, score_frame
 from tests.agent.tracker_fixtures import SCHEMA
@@ -138,7 +145,11 @@ class _Fixed:
         self.last_output = output
 
     def track(
-        self, state: DialogueState, system_text: str, user_text: str
+        self,
+        state: DialogueState,
+        system_text: str,
+        user_text: str,
+        move: SystemMove = NO_MOVE,
     ) -> tuple[StateDelta, DialogueState]:
         return StateDelta(set=self.state.slots), self.state
 

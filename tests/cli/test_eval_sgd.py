@@ -98,7 +98,8 @@ def test_eval_sgd_writes_the_contract_keys(
             "bm25",
             "--k",
             "2",
-            "--candidates",
+            "--tracker-option",
+            "max_tokens=64",
         ]
     )
     assert code == 0
@@ -128,6 +129,9 @@ def test_eval_sgd_writes_the_contract_keys(
         assert key in result
     assert result["split"] == "dev" and result["pack"] == "fake" and result["strategy"] == "bm25"
     assert result["dialogues"] == 1 and result["turns"] == 2
+    # the shipped tracker ran, with the one variant asked for, and the JSON says so
+    assert result["max_tokens"] == 64 and result["candidates"] and result["system_move"]
+    assert result["all_services"]
     assert result["per_service"]["Restaurants_9"]["turns"] == 2
     # the echo model never writes a delta; with the candidate grammar, what one frame's turn
     # settles beyond doubt (its categorical values, agent.completion) is filled in all the same
