@@ -98,6 +98,10 @@ class TrackerOptions:
     # read the turn against the system's last act: accepting an offer carries its values,
     # "there" may copy the name of the record in focus (agent.system_move)
     system_move: bool = True
+    # a categorical slot of a service in play may take any of its values, not only those the
+    # words mention: the model chooses ("won't break the bank" → cheap); the lexical
+    # candidates still decide which services are in play, so "Hello!" sets nothing
+    open_categorical: bool = False
 
 
 class StateTracker:
@@ -153,6 +157,8 @@ class StateTracker:
         found = self._candidates(state, system_text, user_text) if use else None
         if found is not None and self._options.system_move:
             found = self._with_focus(found, move, user_text)
+        if found is not None and self._options.open_categorical:
+            found = self._open_categorical(found, state)
         self.last_output = self._generate(state, system_text, user_text, found)
         delta = self._parse(self.last_output)
         if found is not None and self._options.complete_unique:
@@ -180,6 +186,19 @@ class StateTracker:
             if extra:
                 values[name] = [*values.get(name, []), *extra]
         return replace(found, values={n: tuple(v) for n, v in values.items()})
+
+    def _open_categorical(self, found: TurnCandidates, state: DialogueState) -> TurnCandidates:
+        """Every value of each categorical slot of the services in play (but the slot's current
+        one, and ``dontcare`` only where the candidates allow it)."""
+        values = dict(found.values)
+        for name, spec in self._trackable.items():
+            if spec.service not in found.services or spec.kind != "categorical":
+                continue
+            current = state.slots.get(name, "").lower()
+            have = values.get(name, ())
+            extra = tuple(v for v in spec.values if v.lower() != current and v not in have)
+            values[name] = (*have, *(v for v in extra if v != DONTCARE))
+        return replace(found, values={n: v for n, v in values.items() if v})
 
     def _carry(
         self, delta: StateDelta, state: DialogueState, move: SystemMove, user_text: str

@@ -96,6 +96,7 @@ def build_engine(
     from agent.domain import ActType, Message
     from agent.responder import Responder
     from agent.tracker import StateTracker, TrackerOptions
+    from cli.tracker_options import tracker_options
     from prompts.factory import build_tracker_prompts
 
     if responder not in RESPONDER_MODES:
@@ -119,8 +120,9 @@ def build_engine(
         model_acts=acts,
         lexicon=pack.schema.lexicon,
     )
-    # the shipped tracker, as every command runs it (agent.tracker.TrackerOptions)
-    options = TrackerOptions()
+    # the shipped tracker, as every command runs it (agent.tracker.TrackerOptions), with any
+    # --tracker-option research variant
+    options = tracker_options(settings.tracker_options, TrackerOptions())
     tracker = StateTracker(model, prompts, pack.schema, options, backend.vocabulary())
     # cache the static prefixes now (llama.cpp), so that turn 1 is as fast as the others
     if progress is not None:

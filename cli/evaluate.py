@@ -56,14 +56,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help=f"one of {', '.join(STRATEGIES)}",
     )
     sgd.add_argument("--k", type=int, default=4, help="exemplars per turn (default 4)")
-    sgd.add_argument(
-        "--tracker-option",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="a research variant of the shipped tracker (repeatable), e.g. candidates=false "
-        "(a TrackerOptions field; an unknown key lists them all)",
-    )
     sgd.set_defaults(func=run_sgd)
 
 
@@ -104,7 +96,8 @@ def _options(args: argparse.Namespace) -> TrackerOptions:
     from agent.tracker import TrackerOptions
     from cli.tracker_options import tracker_options
 
-    return tracker_options(args.tracker_option, TrackerOptions(all_services=True))
+    pairs = getattr(args, "tracker_option", None) or []
+    return tracker_options(pairs, TrackerOptions(all_services=True))
 
 
 def _tracker_factory(

@@ -44,6 +44,7 @@ class Settings:
     threads: int
     server: str | None = None  # an OpenAI-compatible API base URL: the model runs there
     server_kind: str = "auto"
+    tracker_options: tuple[str, ...] = ()  # KEY=VALUE research variants (cli.tracker_options)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Settings:
@@ -54,6 +55,7 @@ class Settings:
             threads=_threads(args.threads),
             server=getattr(args, "server", None) or os.environ.get("SLOTCHAT_SERVER_URL") or None,
             server_kind=getattr(args, "server_kind", None) or "auto",
+            tracker_options=tuple(getattr(args, "tracker_option", None) or ()),
         )
 
 
@@ -104,6 +106,14 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress_defaults: bo
         help="CPU threads for inference (default: the number of cores, at most 4)",
     )
     _add_server_options(group, default)
+    group.add_argument(
+        "--tracker-option",
+        default=default,
+        action="append",
+        metavar="KEY=VALUE",
+        help="a research variant of the shipped tracker (repeatable), e.g. candidates=false "
+        "(a TrackerOptions field; an unknown key lists them all)",
+    )
 
 
 def _add_server_options(group: argparse._ArgumentGroup, default: object) -> None:
