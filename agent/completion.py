@@ -12,9 +12,10 @@ slots. What the user's words settle beyond doubt is applied here, deterministica
 - the search intent of a service the model gave values for but did not start.
 
 The words that tie a value to a slot are the pack's lexicon's cues (``route_from``,
-``route_to``, ``route_stop``, ``arrive``, ``leave``, ``party``, ``not_party``, ``party_slot``)
+``route_to``, ``route_stop``, ``arrive_cue``, ``leave_cue``, ``party``, ``not_party``,
+``party_slot``, ``name_article``)
 and its number words and counters; which slot takes a time is its kind, and whether it is
-when to arrive or to leave, the ``arrive``/``leave`` cue in its description.
+when to arrive or to leave, the ``arrive_cue``/``leave_cue`` cue in its description.
 """
 
 from __future__ import annotations
@@ -198,7 +199,7 @@ def _route_values(
         stop = _route_stop(lexicon)
         for match in re.finditer(rf"(?:{_route_words(end, lexicon)})\s+(?P<p>.+?){stop}", text):
             phrase = match["p"].strip()
-            for form in (phrase, phrase.removeprefix("the "), f"the {phrase}"):
+            for form in _with_and_without_article(phrase, lexicon):
                 if form in lowered:
                     out[slot] = lowered[form]
                     break
@@ -207,10 +208,24 @@ def _route_values(
     return out
 
 
+def _with_and_without_article(phrase: str, lexicon: Lexicon) -> list[str]:
+    """``phrase``, without its article and with each (cue ``name_article``: "the golden
+    curry" = "golden curry")."""
+    articles = sorted(lexicon.words("name_article"), key=len, reverse=True)
+    bare = _bare(phrase, articles)
+    return list(dict.fromkeys([phrase, bare, *(f"{a} {bare}" for a in articles)]))
+
+
+def _bare(phrase: str, articles: list[str]) -> str:
+    return next((phrase[len(a) + 1 :] for a in articles if phrase.startswith(f"{a} ")), phrase)
+
+
 def _said_after(end: str, value: str, text: str, lexicon: Lexicon) -> bool:
-    bare = re.escape(value.lower().removeprefix("the "))
+    articles = sorted(lexicon.words("name_article"), key=len, reverse=True)
+    bare = re.escape(_bare(value.lower(), articles))
     words = _route_words(end, lexicon)
-    return re.search(rf"(?:{words})\s+(?:the\s+)?{bare}\b", text) is not None
+    article = "|".join(map(re.escape, articles)) or r"(?!)"
+    return re.search(rf"(?:{words})\s+(?:(?:{article})\s+)?{bare}\b", text) is not None
 
 
 def _cue_before(cue: str, lexicon: Lexicon) -> re.Pattern[str]:
@@ -228,15 +243,20 @@ def _attached_times(
 ) -> dict[str, str]:
     """A time the user tied to arriving ("arriving by 19:00", "get there by 6pm") or to
     leaving ("leave after 10:00") goes to the slot of that kind, when the service has one: a
-    time slot whose description has the ``arrive`` (or the ``leave``) cue and not the other."""
+    time slot whose description has the ``arrive_cue`` (or the ``leave_cue``) cue and not the
+    other."""
     lexicon = _words(schema)
     specs = [schema.slot(n) for n in found.values if n.split("-", 1)[0] == service]
     slots = [spec for spec in specs if spec is not None and is_time_slot(spec)]
     arrive = [
-        s.name for s in slots if _says(s, "arrive", lexicon) and not _says(s, "leave", lexicon)
+        s.name
+        for s in slots
+        if _says(s, "arrive_cue", lexicon) and not _says(s, "leave_cue", lexicon)
     ]
     leave = [
-        s.name for s in slots if _says(s, "leave", lexicon) and not _says(s, "arrive", lexicon)
+        s.name
+        for s in slots
+        if _says(s, "leave_cue", lexicon) and not _says(s, "arrive_cue", lexicon)
     ]
     out: dict[str, str] = {}
     words = text.split()
@@ -247,9 +267,9 @@ def _attached_times(
             if hhmm is None:
                 continue
             before = " ".join(words[:start]) + " "
-            if len(arrive) == 1 and _cue_before("arrive", lexicon).search(before):
+            if len(arrive) == 1 and _cue_before("arrive_cue", lexicon).search(before):
                 out.setdefault(arrive[0], hhmm)
-            elif len(leave) == 1 and _cue_before("leave", lexicon).search(before):
+            elif len(leave) == 1 and _cue_before("leave_cue", lexicon).search(before):
                 out.setdefault(leave[0], hhmm)
             break
     return out

@@ -17,9 +17,8 @@
 
 The words these checks read (negations, "no preference" cues, courtesy words, clause breaks,
 date words) are the pack's lexicon's cues ``negation``, ``negation_after``, ``dontcare``,
-``courtesy``, ``clause_break`` and ``date_word``; a slot's kind says what it holds. Callers
-without a lexicon read the English one (:func:`agent.normalize.fallback_lexicon`), and
-without a schema a slot's kind is guessed from its name.
+``courtesy``, ``clause_break`` and ``date_word``; a slot's kind says what it holds, never its
+name. Callers without a lexicon read the English one (:func:`agent.normalize.fallback_lexicon`).
 """
 
 from __future__ import annotations
@@ -128,7 +127,7 @@ def _better_owner(slot: str, previous: str, value: str, schema: DomainSchema) ->
 
 def _timely(slot: str, schema: DomainSchema | None) -> bool:
     spec = schema.slot(slot) if schema is not None else None
-    return is_time_slot(spec) if spec is not None else is_time_slot(slot)
+    return spec is not None and is_time_slot(spec)
 
 
 def supported(value: str, slot: str, text: str, schema: DomainSchema | None = None) -> bool:
@@ -143,7 +142,8 @@ def supported(value: str, slot: str, text: str, schema: DomainSchema | None = No
         return True
     if spec is not None and any(alias in lowered for alias in spec.aliases_of(needle)):
         return True
-    if needle in {"true", "false"} or needle in lexicon.words("yes_no_value"):
+    canonical = set(dict(lexicon.terms.booleans).values())  # what yes/no values become
+    if needle in canonical or needle in lexicon.words("yes_no_value"):
         words = slot.split("-", 1)[-1].replace("_", " ").split()
         return any(word in lowered for word in words if len(word) > 3)
     if needle.isdigit():
@@ -184,7 +184,8 @@ def _date_pattern(lexicon: Lexicon) -> re.Pattern[str]:
 def well_typed(slot: str, value: str, schema: DomainSchema | None = None) -> bool:
     """False for a clock time outside a time slot, anything but a time (or dontcare) in a time
     slot ("taxi-leaveat: lane"), a date outside a date slot, or a value without digits in a
-    slot whose examples all have digits (an id: "train-trainid: taxi")."""
+    name slot whose examples all have digits (an id: "train-trainid: taxi"). The slot's kind
+    comes from ``schema``; without one (or for a slot it lacks) the slot holds text."""
     lowered = value.lower()
     spec = schema.slot(slot) if schema is not None else None
     lexicon = schema.lexicon if schema is not None else None
@@ -193,25 +194,19 @@ def well_typed(slot: str, value: str, schema: DomainSchema | None = None) -> boo
             lowered == DONTCARE
             or parse_time(lowered, bare_numbers=True, lexicon=lexicon) is not None
         )
-    if lowered != DONTCARE and _needs_digits(slot, spec) and not any(c.isdigit() for c in lowered):
+    if lowered != DONTCARE and _needs_digits(spec) and not any(c.isdigit() for c in lowered):
         return False
     if parse_time(lowered, lexicon=lexicon) is not None:
         return False
-    return _date_slot(slot, spec) or not dated(lowered, lexicon)
+    return (spec is not None and spec.kind == "date") or not dated(lowered, lexicon)
 
 
-def _needs_digits(slot: str, spec: SlotSpec | None) -> bool:
-    if spec is None:
-        return slot.split("-", 1)[-1].lower().endswith("id")
+def _needs_digits(spec: SlotSpec | None) -> bool:
+    """A name slot whose examples all have digits takes ids ("TR1234")."""
+    if spec is None or spec.kind != "name":
+        return False
     shown = spec.examples or (spec.values if spec.categorical else ())
-    return bool(shown) and all(any(c.isdigit() for c in v) for v in shown) and spec.kind == "name"
-
-
-def _date_slot(slot: str, spec: SlotSpec | None) -> bool:
-    if spec is not None:
-        return spec.kind == "date"
-    name = slot.split("-", 1)[-1].lower()
-    return "date" in name or "day" in name
+    return bool(shown) and all(any(c.isdigit() for c in v) for v in shown)
 
 
 def to_categorical_slot(values: Mapping[str, str], schema: DomainSchema) -> dict[str, str]:

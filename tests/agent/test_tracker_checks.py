@@ -114,7 +114,7 @@ def test_support_needs_the_value_or_a_slot_word_in_the_text() -> None:
 def test_times_and_dates_only_in_slots_of_their_type(slot: str, value: str, expected: bool) -> None:
     from agent.delta_checks import well_typed
 
-    assert well_typed(slot, value) is expected
+    assert well_typed(slot, value, KINDS) is expected
 
 
 @pytest.mark.parametrize(
@@ -130,7 +130,44 @@ def test_times_and_dates_only_in_slots_of_their_type(slot: str, value: str, expe
 def test_a_time_slot_takes_only_a_time(slot: str, value: str, expected: bool) -> None:
     from agent.delta_checks import well_typed
 
-    assert well_typed(slot, value) is expected
+    assert well_typed(slot, value, KINDS) is expected
+
+
+def test_the_kind_decides_not_the_name() -> None:
+    from agent.delta_checks import well_typed
+
+    assert not well_typed("RentalCars_1-pickup_time", "4:30 pm")  # no schema: text slots
+    assert not well_typed("Buses_1-leaving_date", "March 4th")
+    odd = DomainSchema("odd", (_service("x", ("x-when", "time"), ("x-about", "date")),))
+    assert well_typed("x-when", "4:30 pm", odd) and not well_typed("x-when", "lane", odd)
+    assert well_typed("x-about", "March 4th", odd)
+
+
+def _service(name: str, *slots: tuple[str, str]) -> ServiceSpec:
+    return ServiceSpec(name, name, tuple(_kinded(slot, kind) for slot, kind in slots))
+
+
+def _kinded(slot: str, kind: str) -> SlotSpec:
+    if slot.endswith("trainid"):
+        return SlotSpec(slot, slot, examples=("TR7075",), kind="name")
+    return SlotSpec(slot, slot, kind=kind)  # type: ignore[arg-type]
+
+
+KINDS = DomainSchema(
+    "kinds",
+    (
+        _service(
+            "RentalCars_1",
+            ("RentalCars_1-pickup_date", "date"),
+            ("RentalCars_1-pickup_time", "time"),
+        ),
+        _service("Buses_1", ("Buses_1-from_location", "text"), ("Buses_1-leaving_date", "date")),
+        _service("restaurant", ("restaurant-bookday", "date"), ("restaurant-booktime", "time")),
+        _service("Events_1", ("Events_1-event_name", "name")),
+        _service("taxi", ("taxi-leaveat", "time")),
+        _service("train", ("train-trainid", "name")),
+    ),
+)
 
 
 def test_support_accepts_number_words_spacing_and_yes_no_by_slot_name() -> None:
@@ -156,8 +193,8 @@ def test_a_free_text_value_that_one_categorical_slot_allows_moves_there() -> Non
 def test_an_id_slot_needs_a_digit() -> None:
     from agent.delta_checks import well_typed
 
-    assert well_typed("train-trainid", "TR1234")
-    assert not well_typed("train-trainid", "taxi")
+    assert well_typed("train-trainid", "TR1234", KINDS)
+    assert not well_typed("train-trainid", "taxi", KINDS)
 
 
 @pytest.mark.parametrize(
