@@ -6,20 +6,25 @@ or ``json_schema`` and keeps the prompt cached with ``cache_prompt``; vLLM takes
 structured-output fields (``guided_grammar``, ``guided_json``). The kind is read from what the
 server says about itself (:func:`probe_kind`) unless given. llama.cpp's ``/props`` also gives the
 number of slots and each slot's context: the context is the model's ``context_size`` (prompt
-budgets), and with several slots each thread keeps to a slot of its own (``id_slot``), so a
-worker's prefixes stay cached where its next request goes. Tokens are counted by the server's
-own tokenizer where it has an endpoint for it, estimated otherwise. A server that is down, too
-slow or refuses a request raises :class:`ServerError`, one line naming the URL.
+budgets), and with several slots each thread (of any process) keeps to a slot of its own
+(``id_slot``), so a worker's prefixes stay cached where its next request goes. Tokens are
+counted by the server's own tokenizer where it has an endpoint for it, estimated otherwise. A
+server that is down, too slow or refuses a request raises :class:`ServerError`, one line naming
+the URL.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
+import hashlib
 import itertools
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import httpx
 
@@ -89,22 +94,45 @@ def read_props(url: str, client: httpx.Client) -> Props:
 
 
 class SlotAffinity:
-    """One server slot per thread, handed out in the order threads first ask, round the slots.
-    ``eval --jobs N`` and ``test --jobs N`` run each worker on a thread of its own, so with
-    ``--parallel N`` each worker's requests go to the slot that holds its previous prompt."""
+    """One server slot per thread, so that a worker's next request goes to the slot that holds
+    its previous prompt. ``eval --jobs N`` runs its workers as threads and ``test --jobs N`` as
+    processes, so a slot is claimed with an ``fcntl`` lock on a file named after the server and
+    the slot (in ``directory``, the temp dir by default), held until the process ends: a thread
+    takes the lowest slot no thread of any process holds. With more threads than slots, the
+    rest share the slots round robin."""
 
-    def __init__(self, slots: int) -> None:
+    def __init__(self, slots: int, key: str, directory: Path | None = None) -> None:
         self.slots = slots
-        self._next = itertools.count()
+        digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+        self._dir = (directory or Path(tempfile.gettempdir()) / "slotchat-slots") / digest
+        self._held: dict[int, IO[bytes]] = {}
+        self._spill = itertools.count()
         self._lock = threading.Lock()
         self._local = threading.local()
 
     def slot(self) -> int:
         if not hasattr(self._local, "slot"):
             with self._lock:
-                self._local.slot = next(self._next) % self.slots
+                self._local.slot = self._claim()
         slot: int = self._local.slot
         return slot
+
+    def _claim(self) -> int:
+        self._dir.mkdir(parents=True, exist_ok=True)
+        for slot in range(self.slots):
+            if slot not in self._held and self._try_lock(slot):
+                return slot
+        return next(self._spill) % self.slots
+
+    def _try_lock(self, slot: int) -> bool:
+        handle = (self._dir / f"slot-{slot}.lock").open("ab")
+        try:
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._held[slot] = handle  # kept open: the lock lives as long as the process
+        return True
 
 
 _affinities: dict[str, SlotAffinity] = {}
@@ -113,11 +141,11 @@ _affinities_lock = threading.Lock()
 
 def affinity_for(url: str, slots: int) -> SlotAffinity:
     """The process's one :class:`SlotAffinity` for the server at ``url`` (every worker's model
-    client shares it, so two workers never pick the same slot while there are enough)."""
+    client shares it)."""
     with _affinities_lock:
         found = _affinities.get(url)
         if found is None or found.slots != slots:
-            found = _affinities[url] = SlotAffinity(slots)
+            found = _affinities[url] = SlotAffinity(slots, url)
         return found
 
 

@@ -4,7 +4,11 @@ goes for each kind, the server's tokenizer, and the one-line errors (httpx's moc
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
+import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -127,8 +131,10 @@ def test_one_slot_sends_no_slot_id() -> None:
 
 
 def test_each_thread_keeps_to_a_slot_of_its_own() -> None:
-    model = _model("llamacpp", props=Props(slots=2))
-    other = _model("llamacpp", props=Props(slots=2))  # a second worker's client, same server
+    url = f"{URL}/{uuid.uuid4().hex}"  # a server no other test shares slots of
+    two = Props(slots=2)
+    model = ServerChatModel(url, "llamacpp", name="m", client=_client({}), props=two, api_key="x")
+    other = ServerChatModel(url, "llamacpp", name="m", client=_client({}), props=two, api_key="x")
     mine = [model._options(GenerationParams(), None)["extra_body"]["id_slot"] for _ in range(3)]
     assert len(set(mine)) == 1  # the same slot every request
     seen: list[int] = []
@@ -139,17 +145,45 @@ def test_each_thread_keeps_to_a_slot_of_its_own() -> None:
     )
     worker.start()
     worker.join()
-    assert seen and seen[0] != mine[0]
+    assert seen and seen[0] != mine[0]  # a second worker's client: the other slot
 
 
-def test_slots_are_handed_out_round_the_server() -> None:
-    affinity = SlotAffinity(2)
+def _threads_claim(affinity: SlotAffinity, count: int) -> list[int]:
     got: list[int] = []
-    for _ in range(3):
+    for _ in range(count):
         thread = threading.Thread(target=lambda: got.append(affinity.slot()))
         thread.start()
         thread.join()
-    assert got == [0, 1, 0]
+    return got
+
+
+def test_slots_are_handed_out_lowest_free_first_then_round_robin(tmp_path: Path) -> None:
+    assert _threads_claim(SlotAffinity(2, URL, tmp_path), 4) == [0, 1, 0, 1]
+
+
+def test_a_slot_another_process_holds_is_not_taken(tmp_path: Path) -> None:
+    holder = subprocess.Popen(  # noqa: S603 - a worker process of `test --jobs 2`, as it were
+        [sys.executable, "-c", HOLD, URL, str(tmp_path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdin is not None
+    assert holder.stdout.readline().strip() == "0"
+    try:
+        assert _threads_claim(SlotAffinity(2, URL, tmp_path), 1) == [1]
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert _threads_claim(SlotAffinity(2, URL, tmp_path), 1) == [0]  # its lock died with it
+
+
+HOLD = """
+import sys
+from pathlib import Path
+from agent.llm.server import SlotAffinity
+held = SlotAffinity(2, sys.argv[1], Path(sys.argv[2]))
+print(held.slot(), flush=True)
+sys.stdin.read()
+"""
 
 
 def test_open_reads_props_from_a_llamacpp_server() -> None:
