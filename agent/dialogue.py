@@ -8,6 +8,11 @@ announced that was not stored), and completed at the end, so a cancelled or kill
 visible as cut off. :meth:`DialogueEngine.resume` answers what an interruption left unanswered;
 the bookings a turn sees come from the store, whatever branch made them.
 
+Two windows on one conversation: a turn holds the conversation's turn lock (another window's
+turn waits for it), and an edit names the head its window saw (``expected_head``): the store
+refuses it with ``ConversationChanged`` at the turn's first write, before anything is stored,
+when the conversation has moved on since.
+
 Timings in the returned :class:`TurnResult` are from the call (the user's Enter): ``state_s``
 to the merged state and chosen act, ``meta.first_token_s`` to the first reply token,
 ``meta.latency_s`` to the end of the reply.
@@ -37,7 +42,15 @@ from agent.domain import (
 )
 from agent.errors import GenerationCancelled, ModelError, NotFound
 from agent.policy import Situation, decide
-from agent.ports import Backend, CancelToken, ChatModel, Memory, TrackerPrompts, TurnListener
+from agent.ports import (
+    Backend,
+    CancelToken,
+    ChatModel,
+    ConversationChanged,
+    Memory,
+    TrackerPrompts,
+    TurnListener,
+)
 from agent.responder import Reply, Responder
 from agent.system_move import SystemMove, move_of_act
 from agent.turn_context import TurnContext, changes, clip, context_of, last_state
@@ -99,11 +112,16 @@ class DialogueEngine:
         *,
         listener: TurnListener | None = None,
         cancel: CancelToken | None = None,
+        expected_head: int | None = None,
     ) -> TurnResult:
-        """Run one user turn; returns after the reply and everything else is stored."""
+        """Run one user turn; returns after the reply and everything else is stored. With
+        ``expected_head`` the message is refused (``ConversationChanged``, nothing stored) if
+        the conversation's head has changed since the caller saw it."""
         started = time.perf_counter()
         with self.memory.answering(conversation_id):
-            user_turn = self.memory.append_turn(conversation_id, "user", user_text)
+            user_turn = self.memory.append_turn(
+                conversation_id, "user", user_text, expected_head=expected_head
+            )
             prior = self.memory.active_branch(conversation_id)[:-1]
             context = self._context(conversation_id, prior)
             return self._run(user_turn, context, started, listener, cancel)
@@ -114,9 +132,12 @@ class DialogueEngine:
         *,
         listener: TurnListener | None = None,
         cancel: CancelToken | None = None,
+        expected_head: int | None = None,
     ) -> TurnResult:
         """A new reply to the last user turn, as a sibling branch of the old one (the memory
-        tree keeps both). A booking the old reply made is shown again, never made twice."""
+        tree keeps both). A booking the old reply made is shown again, never made twice.
+        ``expected_head``: refused, nothing stored, if another window changed the conversation
+        since the caller saw this head (checked by the turn's first write)."""
         started = time.perf_counter()
         with self.memory.answering(conversation_id):
             branch = self.memory.active_branch(conversation_id)
@@ -128,7 +149,7 @@ class DialogueEngine:
             context = dataclasses.replace(
                 self._context(conversation_id, branch[:index]), booking=booking
             )
-            return self._run(branch[index], context, started, listener, cancel)
+            return self._run(branch[index], context, started, listener, cancel, expected_head)
 
     def pending(self, conversation_id: int) -> bool:
         """The conversation ends without a finished reply that nobody is writing: a user turn
@@ -152,15 +173,20 @@ class DialogueEngine:
             return None
         return self.regenerate(conversation_id, listener=listener, cancel=cancel)
 
-    def set_state(self, conversation_id: int, state: DialogueState) -> None:
+    def set_state(
+        self, conversation_id: int, state: DialogueState, *, expected_head: int | None = None
+    ) -> None:
         """Make ``state`` the conversation's state (the user edited it). Slots the schema does
         not know are dropped. The next turn tracks from it; edits count as changes, so a
-        pending confirmation is asked again rather than answered by an old "yes"."""
+        pending confirmation is asked again rather than answered by an old "yes". With
+        ``expected_head``, refused (``ConversationChanged``) if the conversation moved on."""
         state = self._valid(state)
         branch = self.memory.active_branch(conversation_id)
         before = last_state(branch)
         if branch:
-            self.memory.save_state(branch[-1].id, state, branch[-1].act)
+            self.memory.save_state(
+                branch[-1].id, state, branch[-1].act, expected_head=expected_head
+            )
         baseline = self._edited.get(conversation_id, (state, before))[1]
         self._edited[conversation_id] = (state, baseline)
 
@@ -177,15 +203,21 @@ class DialogueEngine:
         started: float,
         listener: TurnListener | None,
         cancel: CancelToken | None,
+        expected_head: int | None = None,
     ) -> TurnResult:
+        """The turn after its user turn is stored; ``expected_head`` is checked by the first
+        write (a regenerated turn's state) when the user turn was already there."""
         conversation_id = user_turn.conversation_id
-        self._edited.pop(conversation_id, None)
         if not user_turn.text.strip():
             state, act = context.state, Act(ActType.CHAT)
         else:
             state, act = self._understand(user_turn.text, context, cancel)
         state_s = time.perf_counter() - started
-        self.memory.save_state(user_turn.id, state)
+        try:
+            self.memory.save_state(user_turn.id, state, expected_head=expected_head)
+        except ConversationChanged as changed:  # only a regenerate checks here
+            raise changed.refusing("no new reply was made") from changed
+        self._edited.pop(conversation_id, None)
         act = self._transact(act, state, context.booking)
         if listener is not None:
             listener.on_state(state, act)

@@ -23,6 +23,33 @@ from agent.domain import (
     SearchHit,
     Turn,
 )
+from agent.errors import SlotchatError
+
+
+class ConversationChanged(SlotchatError):
+    """A write made against a view of the conversation it no longer matches: another window
+    answered past, edited or regenerated the turn, chose another branch, or deleted the
+    conversation. Nothing of the write was stored. ``change`` says what happened ("2 new
+    turns"), ``refused`` what was not done ("your edit was not sent")."""
+
+    def __init__(self, conversation_id: int, change: str, refused: str, hint: str) -> None:
+        self.conversation_id = conversation_id
+        self.change = change
+        self.refused = refused
+        self.hint = hint
+        super().__init__(self.summary + f"; {hint}")
+
+    def refusing(self, refused: str) -> ConversationChanged:
+        """The same change, told as refusing ``refused`` (what the caller was doing)."""
+        return ConversationChanged(self.conversation_id, self.change, refused, self.hint)
+
+    @property
+    def summary(self) -> str:
+        """The line without the hint, for front ends that say what to do their own way."""
+        where = f"conversation {self.conversation_id}"
+        if self.change == "deleted":
+            return f"{where} was deleted in another window; {self.refused}"
+        return f"{where} changed in another window ({self.change}); {self.refused}"
 
 
 class CancelToken(Protocol):
@@ -89,9 +116,12 @@ class Memory(Protocol):
         parent_id: int | None = None,
         complete: bool = True,
         meta: GenerationMeta | None = None,
+        expected_head: int | None = None,
     ) -> Turn:
         """Add a turn below ``parent_id`` (default: the head of the active branch) and make it the
-        head. Committed before it returns."""
+        head. Committed before it returns. With ``expected_head`` (the head the caller's view
+        ends with), a conversation whose head is another raises :class:`ConversationChanged`
+        and nothing is written; a deleted conversation always does."""
         ...
 
     def update_turn(
@@ -103,7 +133,16 @@ class Memory(Protocol):
         meta: GenerationMeta | None = None,
     ) -> Turn: ...
 
-    def save_state(self, turn_id: int, state: DialogueState, act: Act | None = None) -> None: ...
+    def save_state(
+        self,
+        turn_id: int,
+        state: DialogueState,
+        act: Act | None = None,
+        *,
+        expected_head: int | None = None,
+    ) -> None:
+        """Replace the turn's state snapshot (``expected_head`` as for :meth:`append_turn`)."""
+        ...
 
     def begin_reply(
         self, user_turn_id: int, state: DialogueState, act: Act, booking: Booking | None = None
@@ -117,7 +156,8 @@ class Memory(Protocol):
 
     def answering(self, conversation_id: int) -> AbstractContextManager[None]:
         """Held while this process answers a turn of the conversation; released by the
-        operating system or the database server if the process dies."""
+        operating system or the database server if the process dies. Entering it waits while
+        another process holds it: turns of one conversation run one after the other."""
         ...
 
     def being_answered(self, conversation_id: int) -> bool:

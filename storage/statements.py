@@ -12,7 +12,7 @@ from storage.models import ConversationRow, GenerationRow, TurnRow
 
 C, T, G = ConversationRow, TurnRow, GenerationRow
 
-LOCK_HEAD = select(C.head_turn_id).where(C.id == bindparam("cid")).with_for_update()
+LOCK_HEAD = select(C.head_turn_id, C.deleted_at).where(C.id == bindparam("cid")).with_for_update()
 TURN_OWNER = select(T.conversation_id).where(T.id == bindparam("tid"))
 INSERT_TURN = insert(T)
 INSERT_META = insert(G)

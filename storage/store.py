@@ -40,6 +40,7 @@ from storage.codec import (
     utc,
 )
 from storage.conversations import ConversationStore
+from storage.heads import Head, check
 from storage.models import BookingRow, ConversationRow, GenerationRow, TurnRow, TurnStateRow
 
 C, T, G, S, B = ConversationRow, TurnRow, GenerationRow, TurnStateRow, BookingRow
@@ -86,13 +87,16 @@ class SqlMemory(ConversationStore):
         parent_id: int | None = None,
         complete: bool = True,
         meta: GenerationMeta | None = None,
+        expected_head: int | None = None,
     ) -> Turn:
         """Add a turn below ``parent_id`` (default: the head of the active branch) and make it the
-        head. Committed before it returns."""
+        head. Committed before it returns. Refused (``ConversationChanged``, nothing written)
+        when the conversation is deleted or its head is not ``expected_head`` (when given)."""
         with self.write() as connection:
             head = self._lock_head(connection, conversation_id)
+            check(connection, head, expected_head, "message")
             parent = (
-                head
+                head.turn_id
                 if parent_id is None
                 else self._own_turn(connection, conversation_id, parent_id)
             )
@@ -100,12 +104,13 @@ class SqlMemory(ConversationStore):
                 connection, conversation_id, parent, role, text, complete, meta
             )
 
-    def _lock_head(self, connection: Connection, conversation_id: int) -> int | None:
-        """The head, locking the conversation row so concurrent appends queue (PostgreSQL)."""
+    def _lock_head(self, connection: Connection, conversation_id: int) -> Head:
+        """The head, locking the conversation row so concurrent writes queue (PostgreSQL; on
+        SQLite the write transaction is ``BEGIN IMMEDIATE`` already)."""
         row = connection.execute(sql.LOCK_HEAD, {"cid": conversation_id}).one_or_none()
         if row is None:
             raise NotFound(f"no conversation {conversation_id}; list them with `sessions list`")
-        return row[0]
+        return Head(conversation_id, row[0], row[1])
 
     def _own_turn(self, connection: Connection, conversation_id: int, turn_id: int) -> int:
         owner = connection.execute(sql.TURN_OWNER, {"tid": turn_id}).scalar()
@@ -154,7 +159,8 @@ class SqlMemory(ConversationStore):
     ) -> Turn:
         """The reply to ``user_turn_id``, empty and incomplete, with the turn's state, its act and
         the booking the act made: one transaction, so no booking exists that the conversation's
-        acts do not announce, and none is announced that was not stored."""
+        acts do not announce, and none is announced that was not stored. Never refused: the
+        turn it answers was checked when it was written, and its turn lock is held."""
         with self.write() as connection:
             conversation_id = connection.execute(sql.TURN_OWNER, {"tid": user_turn_id}).scalar()
             if conversation_id is None:
@@ -200,19 +206,23 @@ class SqlMemory(ConversationStore):
         *,
         complete: bool = True,
         meta: GenerationMeta | None = None,
+        expected_head: int | None = None,
     ) -> Turn:
         """A new sibling of ``turn_id`` (same parent and role) that becomes the head: an edited
-        user message or a regenerated reply. The old branch is kept."""
+        user message or a regenerated reply. The old branch is kept. Refused as
+        :meth:`append_turn` is (the view ``expected_head`` names is stale, or deleted)."""
         with self.write() as connection:
             old = self._turn(connection, turn_id)
-            self._lock_head(connection, old.conversation_id)
+            head = self._lock_head(connection, old.conversation_id)
+            kind = "edit" if old.role == "user" else "reply"
+            check(connection, head, expected_head, kind)
             return self._insert_turn(
                 connection, old.conversation_id, old.parent_id, old.role, text, complete, meta
             )
 
-    def regenerate(self, turn_id: int) -> Turn:
+    def regenerate(self, turn_id: int, *, expected_head: int | None = None) -> Turn:
         """An empty, incomplete sibling of a reply for the engine to stream into."""
-        return self.fork(turn_id, "", complete=False)
+        return self.fork(turn_id, "", complete=False, expected_head=expected_head)
 
     def siblings(self, turn_id: int) -> list[Turn]:
         """The alternatives at this point of the tree (``turn_id`` included), oldest first."""
@@ -222,10 +232,13 @@ class SqlMemory(ConversationStore):
             query = rows.turns_select().where(T.conversation_id == turn.conversation_id, same)
             return [rows.to_turn(row) for row in connection.execute(query.order_by(T.id))]
 
-    def switch_branch(self, turn_id: int) -> Conversation:
-        """Make the newest branch through ``turn_id`` the active one."""
+    def switch_branch(self, turn_id: int, *, expected_head: int | None = None) -> Conversation:
+        """Make the newest branch through ``turn_id`` the active one (``expected_head``: see
+        :meth:`append_turn`)."""
         with self.write() as connection:
             turn = self._turn(connection, turn_id)
+            head = self._lock_head(connection, turn.conversation_id)
+            check(connection, head, expected_head, "branch")
             leaf = rows.newest_leaf(connection, turn_id)
             values = {"head_turn_id": leaf, "updated_at": now()}
             connection.execute(update(C).where(C.id == turn.conversation_id).values(**values))
@@ -255,9 +268,21 @@ class SqlMemory(ConversationStore):
 
     # ----------------------------------------------------------------- state and bookings
 
-    def save_state(self, turn_id: int, state: DialogueState, act: Act | None = None) -> None:
+    def save_state(
+        self,
+        turn_id: int,
+        state: DialogueState,
+        act: Act | None = None,
+        *,
+        expected_head: int | None = None,
+    ) -> None:
+        """Replace the turn's state snapshot. With ``expected_head``, refused as
+        :meth:`append_turn` is when the conversation moved on or was deleted."""
         with self.write() as connection:
-            self._turn(connection, turn_id)
+            turn = self._turn(connection, turn_id)
+            if expected_head is not None:
+                head = self._lock_head(connection, turn.conversation_id)
+                check(connection, head, expected_head, "state")
             connection.execute(delete(S).where(S.turn_id == turn_id))
             self._insert_state(connection, turn_id, state, act)
 

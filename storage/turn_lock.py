@@ -9,9 +9,13 @@ session is still writing it" (leave it alone), with no lease to wait out after a
 - PostgreSQL: a session advisory lock (``pg_try_advisory_lock``) held on a connection of its own
   for the turn; the server releases it when that connection closes.
 
-POSIX locks do not conflict within one process, so a process never sees its own turn as
-another's (one process runs one turn of a conversation at a time). Elsewhere (Windows, in-memory
-SQLite, other dialects) nothing is locked and no turn is ever "in progress".
+Taking the lock waits while another process holds it (a blocking ``F_SETLKW`` /
+``pg_advisory_lock``): two windows' turns of one conversation run one after the other, so a
+message sent while the other window's reply streams goes below that reply instead of between
+the other window's question and its answer. POSIX locks do not conflict within one process, so
+a process never sees (or waits for) its own turn as another's (one process runs one turn of a
+conversation at a time). Elsewhere (Windows, in-memory SQLite, other dialects) nothing is locked
+and no turn is ever "in progress".
 """
 
 from __future__ import annotations
@@ -32,13 +36,14 @@ except ImportError:  # pragma: no cover - Windows
 
 _PG_CLASS = 0x5107  # the first key of slotchat's advisory locks (the second: the conversation)
 _TRY = text("SELECT pg_try_advisory_lock(:k, :c)")
+_LOCK = text("SELECT pg_advisory_lock(:k, :c)")
 _UNLOCK = text("SELECT pg_advisory_unlock(:k, :c)")
 
 
 class TurnLocks:
-    """``hold(conversation_id)`` while a turn runs; ``busy(conversation_id)`` asks whether some
-    process holds it. A marker, not mutual exclusion: a turn whose conversation another process
-    already holds runs anyway (the store orders concurrent writes)."""
+    """``hold(conversation_id)`` while a turn runs (waiting for another process's turn of the
+    same conversation to end first); ``busy(conversation_id)`` asks whether another process
+    holds it."""
 
     def __init__(self, engine: Engine, sqlite_path: Path | None) -> None:
         self._engine = engine
@@ -51,7 +56,8 @@ class TurnLocks:
         if self._engine.dialect.name == "postgresql":
             with self._pg_hold(conversation_id):
                 yield
-        elif self._sidecar() is not None and self._try(conversation_id):
+        elif self._sidecar() is not None:
+            self._lockf(conversation_id, fcntl.LOCK_EX)  # waits for another process's turn
             try:
                 yield
             finally:
@@ -104,7 +110,7 @@ class TurnLocks:
     def _pg_hold(self, conversation_id: int) -> Iterator[None]:
         keys: dict[str, Any] = {"k": _PG_CLASS, "c": _key(conversation_id)}
         with self._engine.connect() as connection:
-            connection.execute(_TRY, keys)
+            connection.execute(_LOCK, keys)  # waits for another process's turn
             connection.commit()
             try:
                 yield

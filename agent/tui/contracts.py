@@ -31,7 +31,11 @@ class ChatBackend(Protocol):
         *,
         listener: TurnListener | None = None,
         cancel: CancelToken | None = None,
-    ) -> TurnResult: ...
+        expected_head: int | None = None,
+    ) -> TurnResult:
+        """With ``expected_head``, refused (``ConversationChanged``) if another window changed
+        the conversation since this one saw that head."""
+        ...
 
     def regenerate(
         self,
@@ -39,11 +43,14 @@ class ChatBackend(Protocol):
         *,
         listener: TurnListener | None = None,
         cancel: CancelToken | None = None,
+        expected_head: int | None = None,
     ) -> TurnResult:
         """A new reply to the last user turn, on a sibling branch of the old reply."""
         ...
 
-    def set_state(self, conversation_id: int, state: DialogueState) -> None:
+    def set_state(
+        self, conversation_id: int, state: DialogueState, *, expected_head: int | None = None
+    ) -> None:
         """Make ``state`` the conversation's state (the engine may drop unknown slots)."""
         ...
 

@@ -4,7 +4,8 @@ The engine appends each user turn below the head of the active branch. To branch
 announces "the next user turn of conversation C is a new sibling of turn U": until that turn is
 written, this wrapper shows the engine the branch as it was *before* U (so the state and history
 it reads are the fork point's), and turns the engine's ``append_turn`` into ``fork(U, text)``.
-Every other call passes straight through.
+Every other call passes straight through, ``expected_head`` included: the fork is refused by
+the store when another window changed the conversation since this one saw it.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class ForkableMemory(Protocol):
         parent_id: int | None = None,
         complete: bool = True,
         meta: GenerationMeta | None = None,
+        expected_head: int | None = None,
     ) -> Turn: ...
     def update_turn(
         self,
@@ -50,9 +52,22 @@ class ForkableMemory(Protocol):
         meta: GenerationMeta | None = None,
     ) -> Turn: ...
     def fork(
-        self, turn_id: int, text: str, *, complete: bool = True, meta: GenerationMeta | None = None
+        self,
+        turn_id: int,
+        text: str,
+        *,
+        complete: bool = True,
+        meta: GenerationMeta | None = None,
+        expected_head: int | None = None,
     ) -> Turn: ...
-    def save_state(self, turn_id: int, state: DialogueState, act: Act | None = None) -> None: ...
+    def save_state(
+        self,
+        turn_id: int,
+        state: DialogueState,
+        act: Act | None = None,
+        *,
+        expected_head: int | None = None,
+    ) -> None: ...
     def begin_reply(
         self, user_turn_id: int, state: DialogueState, act: Act, booking: Booking | None = None
     ) -> Turn: ...
@@ -94,14 +109,18 @@ class ForkingMemory:
         parent_id: int | None = None,
         complete: bool = True,
         meta: GenerationMeta | None = None,
+        expected_head: int | None = None,
     ) -> Turn:
         with self._lock:
             sibling = self._pending.pop(conversation_id, None) if role == "user" else None
         if sibling is not None and parent_id is None:
-            return self.inner.fork(sibling, text, complete=complete, meta=meta)
+            return self.inner.fork(
+                sibling, text, complete=complete, meta=meta, expected_head=expected_head
+            )
         return self.inner.append_turn(
-            conversation_id, role, text, parent_id=parent_id, complete=complete, meta=meta
-        )
+            conversation_id, role, text, parent_id=parent_id, complete=complete, meta=meta,
+            expected_head=expected_head,
+        )  # fmt: skip
 
     def active_branch(self, conversation_id: int) -> list[Turn]:
         branch = self.inner.active_branch(conversation_id)
@@ -141,8 +160,15 @@ class ForkingMemory:
     ) -> Turn:
         return self.inner.update_turn(turn_id, text=text, complete=complete, meta=meta)
 
-    def save_state(self, turn_id: int, state: DialogueState, act: Act | None = None) -> None:
-        self.inner.save_state(turn_id, state, act)
+    def save_state(
+        self,
+        turn_id: int,
+        state: DialogueState,
+        act: Act | None = None,
+        *,
+        expected_head: int | None = None,
+    ) -> None:
+        self.inner.save_state(turn_id, state, act, expected_head=expected_head)
 
     def begin_reply(
         self, user_turn_id: int, state: DialogueState, act: Act, booking: Booking | None = None

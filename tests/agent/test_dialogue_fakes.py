@@ -30,6 +30,7 @@ from agent.domain import (
     Turn,
 )
 from agent.errors import NotFound
+from agent.ports import ConversationChanged
 from agent.slot_kinds import SlotKind
 from tests.lexicons import EN_KO
 
@@ -195,8 +196,10 @@ class InMemoryMemory:
         parent_id: int | None = None,
         complete: bool = True,
         meta: GenerationMeta | None = None,
+        expected_head: int | None = None,
     ) -> Turn:
         self.get_conversation(conversation_id)
+        self._check(conversation_id, expected_head, "your message was not sent")
         parent = parent_id if parent_id is not None else self.heads[conversation_id]
         turn = Turn(
             next(self._ids), conversation_id, parent, role, text, datetime.now(UTC),
@@ -224,8 +227,22 @@ class InMemoryMemory:
         self.turns[turn_id] = turn
         return turn
 
-    def save_state(self, turn_id: int, state: DialogueState, act: Act | None = None) -> None:
+    def save_state(
+        self,
+        turn_id: int,
+        state: DialogueState,
+        act: Act | None = None,
+        *,
+        expected_head: int | None = None,
+    ) -> None:
+        conversation_id = self.turns[turn_id].conversation_id
+        self._check(conversation_id, expected_head, "your state edit was not saved")
         self.turns[turn_id] = replace(self.turns[turn_id], state=state, act=act)
+
+    def _check(self, conversation_id: int, expected: int | None, refused: str) -> None:
+        """As ``SqlMemory`` does: a head other than the one the caller saw refuses the write."""
+        if expected is not None and expected != self.heads[conversation_id]:
+            raise ConversationChanged(conversation_id, "changed", refused, "reload it")
 
     def active_branch(self, conversation_id: int) -> list[Turn]:
         branch: list[Turn] = []

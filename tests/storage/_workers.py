@@ -43,11 +43,17 @@ def create(url: str, start_at: float) -> None:
         memory.create_conversation(title="race", domain="d", model="m")
 
 
-def fork(url: str, turn_id: int, text: str, start_at: float) -> None:
-    """Edit the same user turn as another process at the same moment; print the new turn's id."""
+def fork(url: str, turn_id: int, text: str, start_at: float, seen: int | None) -> None:
+    """Edit the same user turn as another process at the same moment; print the new turn's id,
+    or ``REFUSED`` and the message when the view ``seen`` (the head) had gone stale."""
+    from agent.ports import ConversationChanged
+
     with open_memory(url) as memory:
         time.sleep(max(0.0, start_at - time.time()))
-        sys.stdout.write(f"{memory.fork(turn_id, text).id}\n")
+        try:
+            sys.stdout.write(f"{memory.fork(turn_id, text, expected_head=seen).id}\n")
+        except ConversationChanged as refused:
+            sys.stdout.write(f"REFUSED {refused}\n")
 
 
 def stream(url: str) -> None:
@@ -71,7 +77,7 @@ if __name__ == "__main__":
     if kind == "writer":
         writer(url, int(rest[0]), int(rest[1]), rest[2], float(rest[3]))
     elif kind == "fork":
-        fork(url, int(rest[0]), rest[1], float(rest[2]))
+        fork(url, int(rest[0]), rest[1], float(rest[2]), int(rest[3]) if rest[3:] else None)
     elif kind == "create":
         create(url, float(rest[0]))
     else:

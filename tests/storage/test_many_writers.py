@@ -2,7 +2,9 @@
 conversations and on the same one, 200 turns each, on one SQLite file and on PostgreSQL.
 
 Nothing may be lost or written twice, and every reply must hang right below its own user turn
-in the tree, whatever the other process did in between.
+in the tree, whatever the other process did in between. On the same conversation a turn waits
+for the other process's turn to end (the turn lock), so the active branch is one straight
+story holding all 800 turns.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -24,14 +27,16 @@ TURNS = 200
 pytestmark = pytest.mark.slow
 
 
-def _repl(url: str, conversation_id: int) -> subprocess.Popen[str]:
+def _repl(url: str, conversation_id: int, stderr: IO[str]) -> subprocess.Popen[str]:
+    """Its stderr goes to a file: on one conversation each process notes the other's turns
+    before its replies (``cli.arrivals``), more than a pipe holds unread."""
     return subprocess.Popen(
         [sys.executable, "main.py", "--model", "fake", "--db", url, "repl"]
         + ["--conversation", str(conversation_id), "--responder", "template"],
         cwd=REPO,
         stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
         text=True,
         env={**os.environ, "SLOTCHAT_FAKE_DELAY_S": "0"},
     )
@@ -47,8 +52,9 @@ def _wait_until_reading(process: subprocess.Popen[str]) -> None:
         time.sleep(0.05)
 
 
-def _run_both(url: str, conversations: tuple[int, int]) -> float:
-    processes = [_repl(url, cid) for cid in conversations]
+def _run_both(url: str, conversations: tuple[int, int], logs: Path) -> float:
+    files = [(logs / f"repl-{tag}.err").open("w+", encoding="utf-8") for tag in "AB"]
+    processes = [_repl(url, cid, err) for cid, err in zip(conversations, files, strict=True)]
     for process in processes:
         _wait_until_reading(process)
     started = time.perf_counter()
@@ -57,8 +63,15 @@ def _run_both(url: str, conversations: tuple[int, int]) -> float:
         process.stdin.write("".join(f"{tag} says hello number {i}\n" for i in range(TURNS)))
         process.stdin.close()
     for process in processes:
-        assert process.wait(timeout=600) == 0, process.stderr.read() if process.stderr else ""
-    return time.perf_counter() - started
+        process.wait(timeout=600)
+    seconds = time.perf_counter() - started
+    for process, err in zip(processes, files, strict=True):
+        err.seek(0)
+        text = err.read()
+        err.close()
+        assert process.returncode == 0, text
+        assert "Traceback" not in text
+    return seconds
 
 
 def _problems(memory: SqlMemory, conversation_id: int, tags: str) -> dict[str, int]:
@@ -89,7 +102,7 @@ def _report(kind: str, url: str, seconds: float, turns: int) -> None:
 
 
 @pytest.mark.parametrize("kind", ["different", "same"])
-def test_two_repl_processes_lose_nothing(db_url: str, kind: str) -> None:
+def test_two_repl_processes_lose_nothing(db_url: str, kind: str, tmp_path: Path) -> None:
     with open_memory(db_url) as memory:
         first = memory.create_conversation(title="A", domain="cambridge", model="fake").id
         second = (
@@ -97,11 +110,14 @@ def test_two_repl_processes_lose_nothing(db_url: str, kind: str) -> None:
             if kind == "same"
             else memory.create_conversation(title="B", domain="cambridge", model="fake").id
         )
-    seconds = _run_both(db_url, (first, second))
+    seconds = _run_both(db_url, (first, second), tmp_path)
     with open_memory(db_url) as memory:
         if kind == "same":
             found = _problems(memory, first, "AB")
             stored = len(memory.all_turns(first))
+            # turns take the conversation's turn lock one after the other: one straight story
+            roles = [t.role for t in memory.active_branch(first)]
+            assert roles == ["user", "assistant"] * 2 * TURNS
         else:
             found = {
                 k: a + b

@@ -62,8 +62,11 @@ class FakeEngine:
         *,
         listener: TurnListener | None = None,
         cancel: CancelToken | None = None,
+        expected_head: int | None = None,
     ) -> TurnResult:
-        user = self.memory.append_turn(conversation_id, "user", user_text)
+        user = self.memory.append_turn(
+            conversation_id, "user", user_text, expected_head=expected_head
+        )
         return self._run(user, listener, cancel)
 
     def regenerate(
@@ -72,16 +75,21 @@ class FakeEngine:
         *,
         listener: TurnListener | None = None,
         cancel: CancelToken | None = None,
+        expected_head: int | None = None,
     ) -> TurnResult:
         branch = self.memory.active_branch(conversation_id)
         user = [t for t in branch if t.role == "user"][-1]
-        return self._run(user, listener, cancel)
+        return self._run(user, listener, cancel, expected_head)
 
     def state(self, conversation_id: int) -> DialogueState:
         return self.memory.latest_state(conversation_id)
 
     def _run(
-        self, user: Turn, listener: TurnListener | None, cancel: CancelToken | None
+        self,
+        user: Turn,
+        listener: TurnListener | None,
+        cancel: CancelToken | None,
+        expected_head: int | None = None,
     ) -> TurnResult:
         memory, conversation_id, user_text = self.memory, user.conversation_id, user.text
         branch = memory.active_branch(conversation_id)
@@ -93,7 +101,7 @@ class FakeEngine:
         if "book" in user_text.lower():
             booking = Booking("restaurant", "ABCD1234", dict(state.slots), entity="pizza hut")
             act = Act(ActType.BOOK, service="restaurant", booking=booking)
-        memory.save_state(user.id, state, act)
+        memory.save_state(user.id, state, act, expected_head=expected_head)
         if listener:
             listener.on_state(state, act)
         reply = memory.append_turn(
@@ -111,9 +119,11 @@ class FakeEngine:
             memory.add_booking(conversation_id, reply.id, booking)
         return TurnResult(conversation_id, user.id, reply.id, state, act, text, meta, booking)
 
-    def set_state(self, conversation_id: int, state: DialogueState) -> None:
+    def set_state(
+        self, conversation_id: int, state: DialogueState, *, expected_head: int | None = None
+    ) -> None:
         head = self.memory.active_branch(conversation_id)[-1]
-        self.memory.save_state(head.id, state)
+        self.memory.save_state(head.id, state, expected_head=expected_head)
 
 
 def open_store(path: Path) -> ForkingMemory:
