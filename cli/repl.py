@@ -7,6 +7,10 @@ reply streams as it is written (and is redrawn if the grounding check replaces i
 reply stops the reply (what was written is kept, marked cut off), a second Ctrl-C or one at the
 prompt quits with exit code 130. ``--conversation ID`` first answers a turn an interruption
 left unanswered (a booking it made is shown, not made again).
+
+Another window on the same conversation: a line sent while its turn is answered waits for it,
+and the turns it added are shown (on stderr) before the reply (``cli.arrivals``); a line sent
+to a conversation deleted in another window is refused with one line, and the repl reads on.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
+from cli.arrivals import SeenHead, describe
 from cli.settings import Settings, command_parser
 
 CUT_OFF = "[stopped]"  # after a reply the user stopped with Ctrl-C
@@ -66,15 +71,25 @@ def run(args: argparse.Namespace) -> int:
     resumed = _resume(engine, conversation_id, interactive)
     if resumed is not None:
         _show(resumed, args.show_state)
-    return _loop(engine, conversation_id, interactive, args.show_state)
+    seen = SeenHead(engine.memory, conversation_id)
+    return _loop(engine, seen, interactive, args.show_state)
 
 
-def _loop(engine: DialogueEngine, conversation_id: int, interactive: bool, show: bool) -> int:
+def _loop(engine: DialogueEngine, seen: SeenHead, interactive: bool, show: bool) -> int:
+    from agent.ports import ConversationChanged
+
     while True:
         line = _read(interactive)
         if line is None:
             return 0
-        _show(_turn(engine, conversation_id, line, interactive), show)
+        try:
+            result = _turn(engine, seen, line, interactive)
+        except ConversationChanged as error:
+            sys.stderr.write(f"slotchat: {error}\n")
+            sys.stderr.flush()
+            continue
+        seen.turn_id = result.reply_turn_id
+        _show(result, show)
 
 
 def _show(result: TurnResult, show_state: bool) -> None:
@@ -95,10 +110,21 @@ def _read(interactive: bool) -> str | None:
         return None
 
 
-def _turn(engine: DialogueEngine, conversation_id: int, text: str, live: bool) -> TurnResult:
+def _turn(engine: DialogueEngine, seen: SeenHead, text: str, live: bool) -> TurnResult:
+    """One line through the engine: waits while another window's turn of the conversation is
+    being answered, and shows what that window added before this line's reply."""
+    conversation_id = seen.conversation_id
+    if live and engine.memory.being_answered(conversation_id):
+        sys.stderr.write(f"(conversation {conversation_id}: waiting for another window's reply)\n")
+
+    def arrivals() -> None:
+        sys.stderr.write(describe(conversation_id, *seen.arrived()))
+        sys.stderr.flush()
+
     return _in_worker(
         lambda printer, cancel: engine.turn(conversation_id, text, listener=printer, cancel=cancel),
         live,
+        before_reply=arrivals,
     )
 
 
@@ -115,7 +141,9 @@ def _resume(engine: DialogueEngine, conversation_id: int, live: bool) -> TurnRes
 
 
 def _in_worker(
-    run: Callable[[_Printer, threading.Event], TurnResult | None], live: bool
+    run: Callable[[_Printer, threading.Event], TurnResult | None],
+    live: bool,
+    before_reply: Callable[[], None] | None = None,
 ) -> TurnResult:
     """Run a turn in a worker thread so that Ctrl-C can stop the reply between tokens.
 
@@ -124,7 +152,7 @@ def _in_worker(
     first Ctrl-C stops the reply and keeps what was shown, marked cut off; a second one leaves
     at once with exit code 130 (``os._exit``: the worker may be inside llama.cpp, and every
     write of the turn is already its own committed transaction)."""
-    printer = _Printer(live)
+    printer = _Printer(live, before_reply)
     cancel, done = threading.Event(), threading.Event()
     outcome: list[TurnResult | BaseException | None] = []
 
@@ -167,14 +195,22 @@ def _quit_now() -> None:
 class _Printer:
     """TurnListener for the terminal: streams live, or holds the reply back in a pipe."""
 
-    def __init__(self, live: bool) -> None:
+    def __init__(self, live: bool, before_reply: Callable[[], None] | None = None) -> None:
         self._live = live
         self._shown = ""
+        self._before = before_reply
 
     def on_state(self, state: DialogueState, act: Act) -> None:
-        pass
+        self._starting()
+
+    def _starting(self) -> None:
+        """Once, before the reply: the state is merged, the reply not yet begun."""
+        before, self._before = self._before, None
+        if before is not None:
+            before()
 
     def on_token(self, text: str) -> None:
+        self._starting()
         if self._live:
             sys.stdout.write(text)
             sys.stdout.flush()
