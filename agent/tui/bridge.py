@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 
 from agent.domain import Act, Booking, DialogueState, Turn, TurnResult
+from agent.ports import ConversationChanged
 
 
 class StateUpdated(Message):
@@ -60,6 +61,17 @@ class TurnFailed(Message):
 
     def __init__(self, text: str, bridge: StreamBridge) -> None:
         super().__init__()
+        self.text = text
+        self.bridge = bridge
+
+
+class TurnRefused(Message):
+    """Another window changed the conversation first: nothing of the turn was stored.
+    ``text`` is the user's message to put back in the box ("" for a regenerate)."""
+
+    def __init__(self, error: ConversationChanged, text: str, bridge: StreamBridge) -> None:
+        super().__init__()
+        self.error = error
         self.text = text
         self.bridge = bridge
 

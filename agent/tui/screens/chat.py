@@ -17,6 +17,7 @@ from textual.widgets import Footer
 
 from agent.domain import DialogueState, Turn
 from agent.errors import GenerationCancelled, SlotchatError
+from agent.ports import ConversationChanged
 from agent.tui.bridge import (
     StateUpdated,
     StreamBridge,
@@ -24,6 +25,7 @@ from agent.tui.bridge import (
     TokensReady,
     TurnFailed,
     TurnFinished,
+    TurnRefused,
 )
 from agent.tui.contracts import Launch, LoadedEngine, SessionStore
 from agent.tui.provenance import advance
@@ -58,6 +60,7 @@ class ChatScreen(ChatActions):
         self.engine: LoadedEngine | None = None
         self.conversation_id: int | None = None
         self.branch: list[Turn] = []
+        self.head: int | None = None
         self.state = DialogueState()
         self.origins: dict[str, int] = {}
         self.queue: list[Outgoing] = []
@@ -114,7 +117,8 @@ class ChatScreen(ChatActions):
         if self.load_failed:
             view.set_note(_NOT_SENT)
             return
-        self.queue.append(Outgoing(event.text, view, fork))
+        edit_of = self.head if fork is not None else None  # a plain message may interleave
+        self.queue.append(Outgoing(event.text, view, fork, expected_head=edit_of))
         if self.bridge is not None or self.engine is None or self.store is None:
             view.set_note("queued")
         self._send_queued()
@@ -146,9 +150,16 @@ class ChatScreen(ChatActions):
                 store.fork_next(conversation_id, item.fork.user_turn_id)
             run = engine.backend.regenerate if item.regenerate else engine.backend.turn
             args = () if item.regenerate else (item.text,)
-            result = run(conversation_id, *args, listener=bridge, cancel=bridge.cancel)
+            result = run(
+                conversation_id, *args, listener=bridge, cancel=bridge.cancel,
+                expected_head=item.expected_head,
+            )  # fmt: skip
             branch = store.active_branch(conversation_id)
             bookings = store.bookings(conversation_id)
+        except ConversationChanged as error:
+            store.cancel_fork(conversation_id)
+            text = "" if item.regenerate else item.text
+            self.post_message(TurnRefused(error, text, bridge))
         except Exception as error:
             if self.conversation_id is not None:
                 store.cancel_fork(self.conversation_id)
@@ -206,8 +217,14 @@ class ChatScreen(ChatActions):
         result = event.result
         if view is not None:
             await self._finish_view(view, result.reply, result.meta.cut_off, result.reply_turn_id)
+        arrived = _arrived(self.branch, event)
         self.branch = event.branch
+        self.head = event.branch[-1].id if event.branch else None
         self._mark_user_turn(result.user_turn_id)
+        if arrived:
+            await self.query_one(Transcript).show_branch(event.branch)
+            plural = "s" if arrived != 1 else ""
+            self.notify(f"{arrived} new turn{plural} from another window", markup=False)
         if self.state != result.state:
             self._state_updated(StateUpdated(result.state, result.act))
         self.query_one(StatePanel).show_bookings(event.bookings)
@@ -249,6 +266,20 @@ class ChatScreen(ChatActions):
         if event.text:
             self.notify(event.text, severity="error", timeout=12, markup=False)
         self._send_queued()
+
+    @on(TurnRefused)
+    async def _refused(self, event: TurnRefused) -> None:
+        if self.reply_view is not None:
+            await self.reply_view.remove()
+        self.bridge, self.reply_view = None, None
+        self.collided(event.error, event.text)
+
+
+def _arrived(shown: list[Turn], event: TurnFinished) -> int:
+    """Turns another window added to the branch while this window's turn ran."""
+    known = {turn.id for turn in shown}
+    known |= {event.result.user_turn_id, event.result.reply_turn_id}
+    return sum(1 for turn in event.branch if turn.id not in known)
 
 
 def _failure(error: Exception) -> str:

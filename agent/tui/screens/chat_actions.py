@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from agent.domain import Booking, DialogueState, Turn
+from agent.ports import ConversationChanged
 from agent.tui.bridge import StreamBridge
 from agent.tui.contracts import Launch, LoadedEngine, SessionStore
 from agent.tui.provenance import EDITED, slot_origins
@@ -35,12 +36,15 @@ class Fork:
 
 @dataclass
 class Outgoing:
-    """A message to send; ``regenerate`` asks for a new reply to the already stored ``text``."""
+    """A message to send; ``regenerate`` asks for a new reply to the already stored ``text``.
+    ``expected_head`` (edits and regenerates): the head this window showed; the store refuses
+    the turn if another window has changed the conversation since."""
 
     text: str
     view: MessageView
     fork: Fork | None = None
     regenerate: bool = False
+    expected_head: int | None = None
 
 
 class ConversationLoaded(Message):
@@ -66,6 +70,7 @@ class ChatActions(Screen[None]):
     engine: LoadedEngine | None
     conversation_id: int | None
     branch: list[Turn]
+    head: int | None  # the last turn this window showed from the store
     state: DialogueState
     origins: dict[str, int]
     bridge: StreamBridge | None
@@ -115,7 +120,7 @@ class ChatActions(Screen[None]):
         if last is not None and last is transcript.messages[-1]:
             last.remove()
         if user is not None:
-            self.queue.append(Outgoing(turn.text, user, regenerate=True))
+            self.queue.append(Outgoing(turn.text, user, regenerate=True, expected_head=self.head))
             self._send_queued()
 
     def action_edit_last(self) -> None:
@@ -177,7 +182,11 @@ class ChatActions(Screen[None]):
     @report_errors
     def _push_state(self, conversation_id: int, state: DialogueState, slot: str) -> None:
         if self.engine is not None:
-            self.engine.backend.set_state(conversation_id, state)
+            try:
+                self.engine.backend.set_state(conversation_id, state, expected_head=self.head)
+            except ConversationChanged as error:
+                self.app.call_from_thread(self.collided, error, "")
+                return
             accepted = self.engine.backend.state(conversation_id)
             self.app.call_from_thread(self._state_pushed, accepted, state, slot)
 
@@ -238,6 +247,22 @@ class ChatActions(Screen[None]):
 
     # ------------------------------------------------------------------ conversations
 
+    def collided(self, error: ConversationChanged, text: str) -> None:
+        """Another window changed the conversation first: say so, give the user's text back
+        to the message box (with any still queued), and show the conversation as it is now."""
+        texts = [text] if text else []
+        texts += [item.text for item in self.queue if not item.regenerate]
+        self.queue.clear()
+        prompt = self.query_one(PromptInput)
+        if texts:
+            prompt.text = "\n".join([*texts, prompt.text] if prompt.text.strip() else texts)
+            prompt.focus()
+        self.notify(
+            _collision_note(error, bool(texts)), severity="warning", timeout=12, markup=False
+        )
+        if self.conversation_id is not None:
+            self._load(self.conversation_id, None)
+
     def action_sessions(self) -> None:
         from agent.tui.screens.sessions import SessionsScreen
 
@@ -290,6 +315,7 @@ class ChatActions(Screen[None]):
     ) -> None:
         self._set_conversation(conversation_id)
         self.branch, self.state, self.origins = branch, state, slot_origins(branch)
+        self.head = branch[-1].id if branch else None
         transcript = self.query_one(Transcript)
         await transcript.show_branch(branch)
         panel = self.query_one(StatePanel)
@@ -301,3 +327,11 @@ class ChatActions(Screen[None]):
     def _jump(self, turn_id: int) -> None:
         if not self.query_one(Transcript).jump_to(turn_id):
             self.notify("That message is on another branch of the conversation")
+
+
+def _collision_note(error: ConversationChanged, kept: bool) -> str:
+    if error.change == "deleted":
+        what = "restore it from the sessions list (Ctrl+O) or start a new one (Ctrl+N)"
+    else:
+        what = "reloaded it as it is now"
+    return f"{error.summary}: {what}" + ("; your text is back in the box" if kept else "")
