@@ -48,7 +48,7 @@ class ConversationChanged(SlotchatError):
         """The line without the hint, for front ends that say what to do their own way."""
         where = f"conversation {self.conversation_id}"
         if self.change == "deleted":
-            return f"{where} was deleted in another window; {self.refused}"
+            return f"{where} was deleted; {self.refused}"
         return f"{where} changed in another window ({self.change}); {self.refused}"
 
 

@@ -134,7 +134,7 @@ def test_a_line_sent_to_a_conversation_deleted_in_another_window_is_refused(
         window.send("book it for 2 people on friday at 18:00")
         line = window.stderr_line("slotchat:")
         assert line == (
-            f"slotchat: conversation {cid} was deleted in another window; your message was not "
+            f"slotchat: conversation {cid} was deleted; your message was not "
             f"sent; restore it with `slotchat sessions restore {cid}`"
         )
         assert len(memory.all_turns(cid)) == before  # nothing written

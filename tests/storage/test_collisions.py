@@ -113,7 +113,7 @@ def test_writing_to_a_conversation_deleted_in_another_window_is_refused_until_re
     with pytest.raises(ConversationChanged) as refused:
         b.append_turn(cid, "user", "still there?")
     assert str(refused.value) == (
-        f"conversation {cid} was deleted in another window; your message was not sent; "
+        f"conversation {cid} was deleted; your message was not sent; "
         f"restore it with `slotchat sessions restore {cid}`"
     )
     with pytest.raises(ConversationChanged, match="was deleted"):

@@ -101,7 +101,8 @@ async def test_a_message_to_a_deleted_conversation_is_kept_and_arrivals_are_show
         other.memory.delete(cid)  # type: ignore[attr-defined]
         await send(pilot, "book it for 2")
         await wait_until(
-            pilot, lambda: _notified(app, f"conversation {cid} was deleted in another window")
+            pilot,
+            lambda: _notified(app, f"conversation {cid} was deleted; your message was not sent"),
         )
         await wait_idle(pilot)
         assert app.chat.query_one(PromptInput).text == "book it for 2"
