@@ -9,12 +9,18 @@ corpus's system frame (SGD's ``OFFER`` and ``CONFIRM`` actions, in ``prompts.sgd
 type itself lives in :mod:`agent.domain`, beside :class:`Act`.
 
 :func:`accepted` is the rule that carries an offer into the state. It reads the language only
-through the pack's lexicon (cues ``yes``, ``no`` and ``refer``), so it holds for any pack:
+through the pack's lexicon (cues ``yes``, ``accept``, ``refer``, ``no`` and ``reject``), so it
+holds for any pack:
 
-- the user accepts ("yes", "sounds good") or points at the offer ("that one", "there"), without
-  any sign of hesitation ("no", "actually", "instead");
+- the user accepts ("yes", "that would be great") or points at the offer ("that one",
+  "there"), without any sign of hesitation ("no", "actually") or of wanting something else
+  ("anything else?", "a cheaper one");
 - only slots the turn itself left alone: a value the user said wins over the system's;
-- only slots the tracker may set (result-only slots such as a phone number never enter a state).
+- only slots the tracker may set (result-only slots such as a phone number never enter a state);
+- a confirmation fills only slots the state does not hold yet.
+
+How often it carries the right values, measured against SGD train's gold states, is in
+docs/dst-results.md ("The system's last act as input").
 """
 
 from __future__ import annotations
@@ -56,10 +62,14 @@ def accepted(
     *,
     said: Collection[str],
     settable: Collection[str],
+    held: Collection[str] = (),
 ) -> dict[str, str]:
     """The offered and confirmed values the user's turn accepts (see the module docstring).
-    ``said``: slots the turn itself set; ``settable``: slots a state may hold."""
-    proposed = {**move.confirmed, **move.offered}
+    ``said``: slots the turn itself set; ``settable``: slots a state may hold; ``held``: slots
+    the state already has (a confirmation fills only those: "San Francisco" confirmed does not
+    replace the user's own "SF"; an offer the user takes replaces what was there)."""
+    confirmed = {s: v for s, v in move.confirmed.items() if s not in held}
+    proposed = {**confirmed, **move.offered}
     if not proposed or not _accepts(user_text, lexicon):
         return {}
     return {
@@ -70,9 +80,12 @@ def accepted(
 
 
 def _accepts(user_text: str, lexicon: Lexicon) -> bool:
-    if lexicon.pattern("no").search(user_text.lower().replace("’", "'")):
+    lowered = user_text.lower().replace("’", "'")
+    if lexicon.pattern("no").search(lowered) or lexicon.pattern("reject").search(lowered):
         return False
-    return confirmation(user_text, lexicon) is Answer.YES or refers(user_text, lexicon)
+    if confirmation(user_text, lexicon) is Answer.YES or refers(user_text, lexicon):
+        return True
+    return lexicon.pattern("accept").search(lowered) is not None
 
 
 def refers(user_text: str, lexicon: Lexicon) -> bool:

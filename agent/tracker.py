@@ -205,7 +205,12 @@ class StateTracker:
     ) -> StateDelta:
         """The offered or confirmed values the turn accepts (agent.system_move.accepted)."""
         taken = accepted(
-            move, user_text, self._schema.lexicon, said=delta.set, settable=self._settable
+            move,
+            user_text,
+            self._schema.lexicon,
+            said=delta.set,
+            settable=self._settable,
+            held=state.slots,
         )
         values = {
             slot: normalize_value(

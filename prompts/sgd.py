@@ -36,7 +36,7 @@ from agent.domain import (
 from agent.errors import DomainError
 from agent.lexicon import Lexicon
 from agent.slot_kinds import SlotKind, infer_kind
-from prompts.packs._lexicon import language_lexicon
+from prompts.packs._lexicon import LEXICON_DIR, language_lexicon
 from prompts.sgd_convert import convert_dialogue, render_sgd_acts
 
 Json = dict[str, Any]
@@ -189,8 +189,11 @@ def load_sgd_split(
         return build()
     from prompts.sgd_cache import cached
 
+    # the schema carries the English lexicon and the conversion reads it: a changed lexicon
+    # file is a changed input
+    inputs = [schema_file, *files, LEXICON_DIR / "en.yaml"]
     with _no_gc():
-        return cached(Path(cache_dir), f"sgd-{split}", [schema_file, *files], build)
+        return cached(Path(cache_dir), f"sgd-{split}", inputs, build)
 
 
 def sgd_pack(

@@ -65,7 +65,15 @@ def test_an_offer_act_proposes_its_first_record_by_name() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Yes, that works.", "Book that one please", "sounds good", "네, 좋아요", "그걸로 할게요"],
+    [
+        "Yes, that works.",
+        "Book that one please",
+        "sounds good",
+        "That would be great.",
+        "I like the sound of that.",
+        "네, 좋아요",
+        "그걸로 할게요",
+    ],
 )
 def test_accepting_carries_the_offer(text: str) -> None:
     taken = accepted(OFFER, text, EN_KO, said=(), settable=SETTABLE)
@@ -79,7 +87,10 @@ def test_accepting_carries_the_offer(text: str) -> None:
         "Is there anything in the south?",
         "What is the phone number?",
         "Actually, not that one",
+        "That sounds great, but is there anything else?",
+        "Great, something cheaper?",
         "아니요",
+        "다른 곳은요?",
     ],
 )
 def test_a_refusal_a_question_or_a_hesitation_carries_nothing(text: str) -> None:
@@ -89,6 +100,15 @@ def test_a_refusal_a_question_or_a_hesitation_carries_nothing(text: str) -> None
 def test_what_the_user_said_wins_and_result_slots_never_enter() -> None:
     move = SystemMove(offered={"venue-title": "the blue door", "venue-phone": "0123"})
     assert accepted(move, "yes", EN_KO, said={"venue-title": "x"}, settable=SETTABLE) == {}
+
+
+def test_a_confirmation_fills_only_empty_slots_and_an_offer_replaces() -> None:
+    """ "SF" the user said stays when the system confirms "San Francisco"; a taken offer
+    replaces the value it is an alternative to."""
+    move = SystemMove(offered={"venue-title": "red door"}, confirmed={"venue-area": "north"})
+    held = {"venue-area": "south", "venue-title": "blue door"}
+    taken = accepted(move, "yes", EN_KO, said=(), settable=SETTABLE, held=held)
+    assert taken == {"venue-title": "red door"}
 
 
 def test_refer_ignores_there_of_existence() -> None:
