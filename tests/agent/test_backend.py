@@ -9,7 +9,7 @@ import pytest
 from agent.backend import BookingRefused, DomainBackend, booking_problems
 from agent.domain import DomainSchema, IntentSpec, ServiceSpec, SlotSpec
 from prompts.packs import load_pack
-from tests.agent.test_dialogue_fakes import mini_pack
+from tests.agent.dialogue_fakes import mini_pack
 
 BOOKING = {
     "restaurant-bookday": "friday",

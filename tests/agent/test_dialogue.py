@@ -13,7 +13,7 @@ from agent.domain import ActType, Constraint, DialogueState, Message, StateDelta
 from agent.errors import ModelError, NotFound
 from agent.llm.fake import ScriptedChatModel
 from agent.turn_context import MODEL_TEXT_CHARS, changes
-from tests.agent.test_dialogue_fakes import (
+from tests.agent.dialogue_fakes import (
     InMemoryMemory,
     RecordingListener,
     ScriptedTracker,

@@ -10,7 +10,7 @@ from agent.answers import Answer, confirmation, pure_answer
 from agent.backend import DomainBackend
 from agent.domain import Act, ActType, DialogueState, StateDelta
 from agent.policy import Situation, decide
-from tests.agent.test_dialogue_fakes import delta, mini_pack
+from tests.agent.dialogue_fakes import delta, mini_pack
 from tests.lexicons import EN_KO
 
 BACKEND = DomainBackend(mini_pack(), rng_seed=1)

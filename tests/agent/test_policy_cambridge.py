@@ -11,7 +11,7 @@ from agent.backend import DomainBackend
 from agent.domain import Act, ActType, DialogueState, DomainPack, StateDelta
 from agent.policy import Situation, decide
 from agent.replies import template_reply
-from tests.agent.test_dialogue_fakes import delta
+from tests.agent.dialogue_fakes import delta
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from agent.grounding import problems
 from agent.llm.fake import ScriptedChatModel
 from agent.replies import template_reply
 from agent.responder import Reply, Responder, local_responder_messages
-from tests.agent.test_dialogue_fakes import SimplePrompts, mini_pack
+from tests.agent.dialogue_fakes import SimplePrompts, mini_pack
 from tests.lexicons import EN_KO
 
 BACKEND = DomainBackend(mini_pack(), rng_seed=1)
