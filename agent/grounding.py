@@ -10,7 +10,9 @@ reference. A reference-shaped token (8 letters and digits) is grounded by a real
 and a reply that says a booking was made (the lexicon's ``booking_claim`` and ``booking_done``
 cues: the words are the language's, not the engine's) needs a booking to say it of. For task
 acts the reply must also carry the act's point (the offered name, the informed values, the
-reference), otherwise the template says it better.
+reference), otherwise the template says it better. And it must be in the pack's language: a
+reply whose letters are mostly none of the lexicon's ``letters`` (an English sentence from a
+model asked in Korean) is replaced by the pack's own template.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ _NOT_YET = (
 )
 _MIN_NAME = 6
 NO_WORDS = Lexicon()  # a pack without a language: only the structural checks
+_OWN_LETTERS = 0.5  # a reply with fewer of its letters in the pack's languages is another's
 _POSSESSIVE = re.compile(r"['’]s$")
 
 
@@ -85,6 +88,9 @@ def problems(
         found.append("asks nothing")  # "as a booking assistant I'm not equipped to…"
     if _repeats(reply):
         found.append("repeats itself")
+    share = lexicon.share_in_language(reply)
+    if share is not None and share < _OWN_LETTERS:
+        found.append("not in the pack's language")  # an English reply to a Korean pack
     return found
 
 

@@ -109,6 +109,9 @@ class Lexicon:
     terms: Words = field(default_factory=Words)  # structured words (numbers, days, times)
     templates: Pairs = ()  # reply piece -> format string (agent.replies), first language's
     labels: Pairs = ()  # slot short name -> how a reply names it ("bookday" -> "the day")
+    # per language, the regex character class of its letters ("a-z", "가-힣"): a reply in none
+    # of them is in another language (agent.grounding); empty: not checked
+    letters: tuple[str, ...] = ()
 
     def phrases(self, cue: str) -> tuple[Phrases, ...]:
         return next((found for name, found in self.cues if name == cue), ())
@@ -143,7 +146,19 @@ class Lexicon:
             terms=self.terms.merged(other.terms) if self.languages else other.terms,
             templates=_first_wins(self.templates, other.templates),
             labels=_first_wins(self.labels, other.labels),
+            letters=tuple(dict.fromkeys((*self.letters, *other.letters))),
         )
+
+    def share_in_language(self, text: str) -> float | None:
+        """The share of ``text``'s letters that are letters of the lexicon's languages (None
+        when the lexicon names no letters or the text has none)."""
+        if not self.letters:
+            return None
+        letters = [c for c in text.lower() if c.isalpha()]
+        if not letters:
+            return None
+        own = _letters_pattern(self.letters)
+        return sum(1 for c in letters if own.match(c)) / len(letters)
 
 
 def _first_wins(mine: Pairs, theirs: Pairs) -> Pairs:
@@ -157,6 +172,11 @@ def _by_position(
     longest = max(len(mine), len(theirs))
     padded = [(*mine, *[()] * (longest - len(mine))), (*theirs, *[()] * (longest - len(theirs)))]
     return tuple(a + b for a, b in zip(*padded, strict=True))
+
+
+@lru_cache(maxsize=32)
+def _letters_pattern(classes: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(classes) + "]")
 
 
 @lru_cache(maxsize=512)

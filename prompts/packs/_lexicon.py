@@ -55,6 +55,7 @@ class LexiconFileModel(_Strict):
 
     language: str = Field(pattern=r"^[a-z]{2,3}$")
     bounded: bool = True
+    letters: str = ""  # a regex character class of the language's letters, e.g. "a-z"
     cues: dict[str, list[str]] = {}
     numbers: dict[str, int] = {}
     counters: list[str] = []
@@ -123,6 +124,7 @@ def language_lexicon(code: str) -> Lexicon:
         terms=_terms(model),
         templates=tuple(model.replies.items()),
         labels=tuple(model.labels.items()),
+        letters=(model.letters,) if model.letters else (),
     )
 
 

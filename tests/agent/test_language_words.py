@@ -131,3 +131,21 @@ def test_every_reply_piece_of_english_is_in_korean() -> None:
     assert {name for name, _ in EN.templates} - {name for name, _ in KO.templates} <= {
         name for name, _ in EN.templates if name.startswith("detail.")
     }
+
+
+def test_a_reply_in_another_language_than_the_packs_is_not_grounded() -> None:
+    """Korean in, Korean out: an English sentence from the model for a Korean-only pack is
+    replaced by the template; cambridge (English and Korean) takes either."""
+    from agent.domain import Act, ActType, DialogueState
+    from agent.grounding import problems
+    from prompts.packs._lexicon import language_lexicon
+
+    korean, english = language_lexicon("ko"), language_lexicon("en")
+    act, state = Act(ActType.CHAT), DialogueState()
+    reply = "To confirm, a delivery order for two?"
+    assert "not in the pack's language" in problems(reply, act, state, lexicon=korean)
+    own = problems("두 분 맞으세요?", act, state, lexicon=korean)
+    assert "not in the pack's language" not in own
+    both = english.merged(korean)
+    assert "not in the pack's language" not in problems(reply, act, state, lexicon=both)
+    assert korean.share_in_language("12:30") is None  # no letters: nothing to judge
