@@ -1,8 +1,10 @@
 """The slotchat terminal app: paints at once, then opens the store and loads the model in
-thread workers, reporting progress on the status line."""
+thread workers, reporting progress on the status line. A step that fails is logged with its
+traceback and shown as a one-line notification; the app stays up."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,7 +17,9 @@ from agent.tui.config import UiConfig, load_config, save_config
 from agent.tui.contracts import Launch, LoadedEngine, SessionStore
 from agent.tui.screens.chat import ChatScreen
 from agent.tui.widgets.status import StatusBar
-from agent.tui.workers import notify_error
+from agent.tui.workers import user_message
+
+log = logging.getLogger(__name__)
 
 _PALETTE = (
     ("New conversation", "Start a fresh conversation", "new_chat"),
@@ -84,8 +88,8 @@ class SlotchatApp(App[None]):
     def _open_store(self) -> None:
         try:
             store = self.launch.open_store()
-        except Exception as error:
-            notify_error(self, error)
+        except Exception as error:  # any failure: the app stays up and says what happened
+            self._start_failed("opening the conversation store", error)
             self.call_from_thread(self.chat.engine_failed, "no store")
             return
         self.call_from_thread(self._store_opened, store)
@@ -104,11 +108,18 @@ class SlotchatApp(App[None]):
 
         try:
             engine = self.launch.load_engine(store, progress)
-        except Exception as error:
-            notify_error(self, error)
+        except Exception as error:  # any failure: the app stays up and says what happened
+            self._start_failed("loading the model", error)
             self.call_from_thread(self.chat.engine_failed, str(error))
             return
         self.call_from_thread(self._engine_loaded, engine)
+
+    def _start_failed(self, step: str, error: Exception) -> None:
+        """A start-up step failed (from its worker thread): logged with the traceback, shown
+        as a one-line notification."""
+        log.error("TUI start-up: %s failed", step, exc_info=error)
+        line = " ".join(user_message(error).split())
+        self.call_from_thread(self.notify, line, severity="error", timeout=12, markup=False)
 
     def _engine_loaded(self, engine: LoadedEngine) -> None:
         self.chat.engine_ready(engine)

@@ -70,6 +70,34 @@ async def test_unexpected_errors_say_how_to_get_details(tmp_path: Path) -> None:
         await wait_until(pilot, lambda: any("SLOTCHAT_DEBUG=1" in n for n in _notes(app)))
 
 
+@pytest.mark.parametrize("step", ["store", "model"])
+async def test_a_failing_start_up_step_is_shown_in_one_line_and_logged(
+    tmp_path: Path, step: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    error = RuntimeError("disk on fire\nsecond line of the message")
+    launch = make_launch(tmp_path, fail_load=error if step == "model" else None)
+
+    def broken_store() -> object:
+        raise error
+
+    opener = broken_store if step == "store" else launch.open_store
+    app = SlotchatApp(Launch(opener, launch.load_engine, "fake", "cambridge"))  # type: ignore[arg-type]
+    with caplog.at_level("ERROR", logger="agent.tui.app"):
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: any("disk on fire" in n for n in _notes(app)))
+            shown = [n for n in _notes(app) if "disk on fire" in n]
+            assert shown == ["Unexpected error: RuntimeError: disk on fire second line of the "
+                             "message. Run with SLOTCHAT_DEBUG=1 for details, and report it if "
+                             "it persists."]  # fmt: skip
+    failed = [r for r in caplog.records if r.name == "agent.tui.app"]
+    assert [r.getMessage() for r in failed] == [
+        "TUI start-up: "
+        + ("opening the conversation store" if step == "store" else "loading the model")
+        + " failed"
+    ]
+    assert failed[0].exc_info is not None and failed[0].exc_info[1] is error
+
+
 async def test_palette_offers_every_action(app: SlotchatApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(pilot)
