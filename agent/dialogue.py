@@ -1,17 +1,17 @@
 """One dialogue turn through the ports: memory, tracker, policy, backend, responder, memory.
 
 The order is the product's promise: the user's text is committed before any model work (a crash
-never loses what was typed); the merged state is saved on the user turn as soon as it exists;
-the assistant turn is appended ``complete=False`` before the first token, together with its act
-and the booking the act made (one transaction: no booking the conversation does not know, none
+never loses what was typed); the assistant turn is appended ``complete=False`` before the first
+token, together with the merged state (the turn's one snapshot), its act and the booking the act
+made (one transaction: no booking the conversation does not know, none
 announced that was not stored), and completed at the end, so a cancelled or killed reply stays
 visible as cut off. :meth:`DialogueEngine.resume` answers what an interruption left unanswered;
 the bookings a turn sees come from the store, whatever branch made them.
 
 Two windows on one conversation: a turn holds the conversation's turn lock (another window's
 turn waits for it), and an edit names the head its window saw (``expected_head``): the store
-refuses it with ``ConversationChanged`` at the turn's first write, before anything is stored,
-when the conversation has moved on since.
+refuses it with ``ConversationChanged``, before anything is stored, when the conversation has
+moved on since: at the user turn for a message or an edit, at the reply for a regenerate.
 
 Timings in the returned :class:`TurnResult` are from the call (the user's Enter): ``state_s``
 to the merged state and chosen act, ``meta.first_token_s`` to the first reply token,
@@ -46,7 +46,6 @@ from agent.ports import (
     Backend,
     CancelToken,
     ChatModel,
-    ConversationChanged,
     Memory,
     TrackerPrompts,
     TurnListener,
@@ -205,24 +204,23 @@ class DialogueEngine:
         cancel: CancelToken | None,
         expected_head: int | None = None,
     ) -> TurnResult:
-        """The turn after its user turn is stored; ``expected_head`` is checked by the first
-        write (a regenerated turn's state) when the user turn was already there."""
+        """The turn after its user turn is stored: two more writes, the reply with the turn's
+        state, act and booking (``expected_head`` is checked there, for a regenerate, whose user
+        turn was already stored), then the reply's text."""
         conversation_id = user_turn.conversation_id
         if not user_turn.text.strip():
             state, act = context.state, Act(ActType.CHAT)
         else:
             state, act = self._understand(user_turn.text, context, cancel)
         state_s = time.perf_counter() - started
-        try:
-            self.memory.save_state(user_turn.id, state, expected_head=expected_head)
-        except ConversationChanged as changed:  # only a regenerate checks here
-            raise changed.refusing("no new reply was made") from changed
-        self._edited.pop(conversation_id, None)
         act = self._transact(act, state, context.booking)
-        if listener is not None:
-            listener.on_state(state, act)
         made = act.booking if act.booking is not context.booking else None
-        reply_turn = self.memory.begin_reply(user_turn.id, state, act, made)
+        if listener is not None:  # the user turn is still the head (``cli.arrivals`` reads it)
+            listener.on_state(state, act)
+        reply_turn = self.memory.begin_reply(
+            user_turn, state, act, made, expected_head=expected_head
+        )
+        self._edited.pop(conversation_id, None)
         reply, first_token = self._reply(user_turn.text, act, state, context, listener, cancel)
         meta = dataclasses.replace(
             reply.meta,

@@ -131,7 +131,10 @@ class Memory(Protocol):
         text: str | None = None,
         complete: bool | None = None,
         meta: GenerationMeta | None = None,
-    ) -> Turn: ...
+    ) -> None:
+        """Change a streamed reply (its text, whether it finished, its metadata); nothing is
+        read back."""
+        ...
 
     def save_state(
         self,
@@ -145,11 +148,18 @@ class Memory(Protocol):
         ...
 
     def begin_reply(
-        self, user_turn_id: int, state: DialogueState, act: Act, booking: Booking | None = None
+        self,
+        user_turn: Turn,
+        state: DialogueState,
+        act: Act,
+        booking: Booking | None = None,
+        *,
+        expected_head: int | None = None,
     ) -> Turn:
-        """Append the (empty, incomplete) reply below ``user_turn_id`` with its state, its act
-        and the booking the act made, all in one transaction: an interruption leaves either none
-        of them or all of them."""
+        """Append the (empty, incomplete) reply below ``user_turn`` with its state, its act and
+        the booking the act made, all in one transaction: an interruption leaves either none
+        of them or all of them. With ``expected_head`` (a regenerate), refused as
+        :meth:`append_turn` is when the conversation moved on."""
         ...
 
     def active_branch(self, conversation_id: int) -> list[Turn]: ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Select, literal, select
+from sqlalchemy import ColumnElement, Connection, Select, literal, select
 
 from agent.domain import Conversation, Turn
 from storage.codec import META_FIELDS, act_from_json, meta_from_json, state_from_json, utc
@@ -72,7 +72,18 @@ def to_conversation(row: Any) -> Conversation:
 
 def branch(connection: Connection, head_id: int) -> list[Turn]:
     """The path from the root down to ``head_id``: one recursive query up the parent links."""
-    anchor = select(T.id, T.parent_id, literal(0).label("depth")).where(T.id == head_id)
+    return _path(connection, T.id == head_id)
+
+
+def active_branch(connection: Connection, conversation_id: int) -> list[Turn]:
+    """The path from the root down to the conversation's head, the head read by the same query
+    (empty without a head, or without the conversation)."""
+    head = select(C.head_turn_id).where(C.id == conversation_id).scalar_subquery()
+    return _path(connection, T.id == head)
+
+
+def _path(connection: Connection, anchor_where: ColumnElement[bool]) -> list[Turn]:
+    anchor = select(T.id, T.parent_id, literal(0).label("depth")).where(anchor_where)
     path = anchor.cte("path", recursive=True)
     step = select(T.id, T.parent_id, (path.c.depth + 1).label("depth")).join(
         path, T.id == path.c.parent_id

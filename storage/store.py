@@ -92,6 +92,14 @@ class SqlMemory(ConversationStore):
         """Add a turn below ``parent_id`` (default: the head of the active branch) and make it the
         head. Committed before it returns. Refused (``ConversationChanged``, nothing written)
         when the conversation is deleted or its head is not ``expected_head`` (when given)."""
+        if parent_id is None and meta is None:
+            try:
+                with self.write() as connection:
+                    return self._append_below_head(
+                        connection, conversation_id, role, text, complete, expected_head
+                    )
+            except _HeadMoved:
+                pass  # rolled back: the locked path below says why, or writes it
         with self.write() as connection:
             head = self._lock_head(connection, conversation_id)
             check(connection, head, expected_head, "message")
@@ -103,6 +111,32 @@ class SqlMemory(ConversationStore):
             return self._insert_turn(
                 connection, conversation_id, parent, role, text, complete, meta
             )
+
+    def _append_below_head(
+        self,
+        connection: Connection,
+        conversation_id: int,
+        role: Role,
+        text: str,
+        complete: bool,
+        expected_head: int | None,
+    ) -> Turn:
+        """The common case in two statements: insert below the head the INSERT itself reads,
+        move the head if it is still that one. Raises :class:`_HeadMoved` (the transaction rolls
+        back) when the conversation is missing or deleted, the head is not ``expected_head``,
+        or another writer moved it in between (PostgreSQL's UPDATE waits for that writer's row
+        lock, then sees its head)."""
+        stamp, clean = now(), clean_text(text)
+        values = {"cid": conversation_id, "role": role, "text": clean, "complete": complete}
+        row = connection.execute(sql.INSERT_BELOW_HEAD, {**values, "created_at": stamp}).first()
+        if row is None or (expected_head is not None and row.parent_id != expected_head):
+            raise _HeadMoved
+        head = {"cid": conversation_id, "old_head": row.parent_id, "new_head": row.id}
+        if connection.execute(sql.MOVE_HEAD_FROM, {**head, "stamp": stamp}).rowcount != 1:
+            raise _HeadMoved
+        return Turn(
+            row.id, conversation_id, row.parent_id, role, clean, utc(stamp), complete=complete
+        )
 
     def _lock_head(self, connection: Connection, conversation_id: int) -> Head:
         """The head, locking the conversation row so concurrent writes queue (PostgreSQL; on
@@ -152,22 +186,26 @@ class SqlMemory(ConversationStore):
 
     def begin_reply(
         self,
-        user_turn_id: int,
+        user_turn: Turn,
         state: DialogueState,
         act: Act,
         booking: Booking | None = None,
+        *,
+        expected_head: int | None = None,
     ) -> Turn:
-        """The reply to ``user_turn_id``, empty and incomplete, with the turn's state, its act and
+        """The reply to ``user_turn``, empty and incomplete, with the turn's state, its act and
         the booking the act made: one transaction, so no booking exists that the conversation's
-        acts do not announce, and none is announced that was not stored. Never refused: the
-        turn it answers was checked when it was written, and its turn lock is held."""
+        acts do not announce, and none is announced that was not stored. The turn's only state
+        snapshot (the user turn keeps none). Refused as :meth:`append_turn` is only when
+        ``expected_head`` is given (a regenerate: its user turn was there before); a new turn's
+        own user turn was checked when it was written, and its turn lock is held."""
+        conversation_id = user_turn.conversation_id
         with self.write() as connection:
-            conversation_id = connection.execute(sql.TURN_OWNER, {"tid": user_turn_id}).scalar()
-            if conversation_id is None:
-                raise NotFound(f"no turn {user_turn_id}")
-            self._lock_head(connection, conversation_id)
+            if expected_head is not None:
+                head = self._lock_head(connection, conversation_id)
+                check(connection, head, expected_head, "reply")
             turn = self._insert_turn(
-                connection, conversation_id, user_turn_id, "assistant", "", False, None
+                connection, conversation_id, user_turn.id, "assistant", "", False, None
             )
             self._insert_state(connection, turn.id, state, act)
             if booking is not None:
@@ -185,19 +223,21 @@ class SqlMemory(ConversationStore):
         text: str | None = None,
         complete: bool | None = None,
         meta: GenerationMeta | None = None,
-    ) -> Turn:
-        """Change a streamed reply: its text so far, whether it finished, its metadata."""
+    ) -> None:
+        """Change a streamed reply: its text so far, whether it finished, its metadata. Reads
+        nothing back (:meth:`get_turn` does)."""
         with self.write() as connection:
-            if connection.execute(sql.TURN_OWNER, {"tid": turn_id}).scalar() is None:
+            changed = sql.set_reply(None if text is None else clean_text(text), complete)
+            if changed is None:
+                found = connection.execute(sql.TURN_OWNER, {"tid": turn_id}).scalar() is not None
+            else:
+                statement, values = changed
+                found = connection.execute(statement, {"tid": turn_id, **values}).rowcount > 0
+            if not found:
                 raise NotFound(f"no turn {turn_id}")
-            if text is not None:
-                connection.execute(sql.SET_TEXT, {"tid": turn_id, "new_text": clean_text(text)})
-            if complete is not None:
-                connection.execute(sql.SET_COMPLETE, {"tid": turn_id, "done": complete})
             if meta is not None:
-                connection.execute(delete(G).where(G.turn_id == turn_id))
-                connection.execute(sql.INSERT_META, {"turn_id": turn_id, **meta_to_json(meta)})
-            return self._turn(connection, turn_id)
+                upsert = sql.upsert_meta(self.dialect)
+                connection.execute(upsert, {"turn_id": turn_id, **meta_to_json(meta)})
 
     def fork(
         self,
@@ -245,9 +285,13 @@ class SqlMemory(ConversationStore):
             return self._conversation(connection, turn.conversation_id)
 
     def active_branch(self, conversation_id: int) -> list[Turn]:
+        """The path from the root to the head: one query (and a second one to tell "no turns
+        yet" from "no such conversation" when it finds none)."""
         with self.read() as connection:
-            head = self._conversation(connection, conversation_id).head_turn_id
-            return [] if head is None else rows.branch(connection, head)
+            found = rows.active_branch(connection, conversation_id)
+            if not found:
+                self._conversation(connection, conversation_id)
+            return found
 
     def all_turns(self, conversation_id: int) -> list[Turn]:
         """The whole tree, every branch, in the order the turns were added."""
@@ -326,6 +370,10 @@ class SqlMemory(ConversationStore):
     def search(self, query: str, *, limit: int = 20) -> list[SearchHit]:
         with self.read() as connection:
             return search.search(connection, query, limit)
+
+
+class _HeadMoved(Exception):
+    """The two-statement append found no head to write below: take the locked path."""
 
 
 def _booking(row: Any) -> Booking:

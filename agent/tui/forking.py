@@ -50,7 +50,7 @@ class ForkableMemory(Protocol):
         text: str | None = None,
         complete: bool | None = None,
         meta: GenerationMeta | None = None,
-    ) -> Turn: ...
+    ) -> None: ...
     def fork(
         self,
         turn_id: int,
@@ -69,7 +69,13 @@ class ForkableMemory(Protocol):
         expected_head: int | None = None,
     ) -> None: ...
     def begin_reply(
-        self, user_turn_id: int, state: DialogueState, act: Act, booking: Booking | None = None
+        self,
+        user_turn: Turn,
+        state: DialogueState,
+        act: Act,
+        booking: Booking | None = None,
+        *,
+        expected_head: int | None = None,
     ) -> Turn: ...
     def active_branch(self, conversation_id: int) -> list[Turn]: ...
     def answering(self, conversation_id: int) -> AbstractContextManager[None]: ...
@@ -157,8 +163,8 @@ class ForkingMemory:
         text: str | None = None,
         complete: bool | None = None,
         meta: GenerationMeta | None = None,
-    ) -> Turn:
-        return self.inner.update_turn(turn_id, text=text, complete=complete, meta=meta)
+    ) -> None:
+        self.inner.update_turn(turn_id, text=text, complete=complete, meta=meta)
 
     def save_state(
         self,
@@ -171,9 +177,15 @@ class ForkingMemory:
         self.inner.save_state(turn_id, state, act, expected_head=expected_head)
 
     def begin_reply(
-        self, user_turn_id: int, state: DialogueState, act: Act, booking: Booking | None = None
+        self,
+        user_turn: Turn,
+        state: DialogueState,
+        act: Act,
+        booking: Booking | None = None,
+        *,
+        expected_head: int | None = None,
     ) -> Turn:
-        return self.inner.begin_reply(user_turn_id, state, act, booking)
+        return self.inner.begin_reply(user_turn, state, act, booking, expected_head=expected_head)
 
     def answering(self, conversation_id: int) -> AbstractContextManager[None]:
         return self.inner.answering(conversation_id)

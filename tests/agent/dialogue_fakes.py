@@ -216,7 +216,7 @@ class InMemoryMemory:
         text: str | None = None,
         complete: bool | None = None,
         meta: GenerationMeta | None = None,
-    ) -> Turn:
+    ) -> None:
         turn = self.turns[turn_id]
         turn = replace(
             turn,
@@ -225,7 +225,6 @@ class InMemoryMemory:
             meta=turn.meta if meta is None else meta,
         )
         self.turns[turn_id] = turn
-        return turn
 
     def save_state(
         self,
@@ -257,11 +256,18 @@ class InMemoryMemory:
         return states[-1] if states else DialogueState()
 
     def begin_reply(
-        self, user_turn_id: int, state: DialogueState, act: Act, booking: Booking | None = None
+        self,
+        user_turn: Turn,
+        state: DialogueState,
+        act: Act,
+        booking: Booking | None = None,
+        *,
+        expected_head: int | None = None,
     ) -> Turn:
-        conversation_id = self.turns[user_turn_id].conversation_id
+        conversation_id = user_turn.conversation_id
+        self._check(conversation_id, expected_head, "no new reply was made")
         turn = self.append_turn(
-            conversation_id, "assistant", "", parent_id=user_turn_id, complete=False
+            conversation_id, "assistant", "", parent_id=user_turn.id, complete=False
         )
         self.save_state(turn.id, state, act)
         if booking is not None:

@@ -40,10 +40,14 @@ def test_streamed_reply_is_incomplete_until_marked(memory: SqlMemory) -> None:
     assert memory.active_branch(cid)[-1].complete is False
     memory.update_turn(reply.id, text="Hel")
     meta = GenerationMeta(model="tiny", prompt_tokens=30, completion_tokens=2, latency_s=0.5)
-    done = memory.update_turn(reply.id, text="Hello!", complete=True, meta=meta)
+    memory.update_turn(reply.id, text="Hello!", complete=True, meta=meta)
+    done = memory.get_turn(reply.id)
     assert (done.text, done.complete, done.meta) == ("Hello!", True, meta)
-    changed = memory.update_turn(reply.id, meta=GenerationMeta(model="tiny", cut_off=True))
+    memory.update_turn(reply.id, meta=GenerationMeta(model="tiny", cut_off=True))
+    changed = memory.get_turn(reply.id)
     assert changed.meta is not None and changed.meta.cut_off and changed.text == "Hello!"
+    memory.update_turn(reply.id, complete=False)
+    assert memory.get_turn(reply.id).complete is False
 
 
 def test_fork_and_regenerate_keep_every_branch(memory: SqlMemory) -> None:
