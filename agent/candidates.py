@@ -129,8 +129,9 @@ def turn_candidates(
     turn, not to the system turn's ("That seems nice." after "The bus leaves from Intercity
     Terminal" keeps the origin the user gave)."""
     words = candidate_words(schema.lexicon)
-    text = plain_text(user_text)
-    both = f"{text}\n{plain_text(context_text)}" if context_text else text
+    text = schema.lexicon.with_detached(plain_text(user_text))
+    context = schema.lexicon.with_detached(plain_text(context_text))
+    both = f"{text}\n{context}" if context_text else text
     times = times_in(text, schema.lexicon)
     known = {n: v for n, v in (vocabulary or {}).items() if _kind(schema, n) != "time"}
     mentioned = {n: _known_mentions(v, both, words) for n, v in known.items()}

@@ -149,6 +149,17 @@ class Lexicon:
             letters=tuple(dict.fromkeys((*self.letters, *other.letters))),
         )
 
+    def with_detached(self, text: str) -> str:
+        """``text``, then (on a line of its own) the same text with the endings of the
+        ``particles`` cue set off as words ("신촌이에요" also as "신촌 이에요"), for languages whose
+        endings attach to the word; both readings, because a value may itself end like a
+        particle (떡볶이). Unchanged where the lexicon has no particles."""
+        endings = tuple(p for group in self.phrases("particles") for p in group.phrases)
+        if not endings:
+            return text
+        detached = _endings_pattern(endings).sub(r"\1 \2", text)
+        return text if detached == text else f"{text}\n{detached}"
+
     def share_in_language(self, text: str) -> float | None:
         """The share of ``text``'s letters that are letters of the lexicon's languages (None
         when the lexicon names no letters or the text has none)."""
@@ -172,6 +183,13 @@ def _by_position(
     longest = max(len(mine), len(theirs))
     padded = [(*mine, *[()] * (longest - len(mine))), (*theirs, *[()] * (longest - len(theirs)))]
     return tuple(a + b for a, b in zip(*padded, strict=True))
+
+
+@lru_cache(maxsize=32)
+def _endings_pattern(endings: tuple[str, ...]) -> re.Pattern[str]:
+    ordered = sorted(set(endings), key=len, reverse=True)
+    body = "|".join(map(re.escape, ordered))
+    return re.compile(rf"(\w)({body})(?=[^\w]|$)")
 
 
 @lru_cache(maxsize=32)

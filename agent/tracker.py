@@ -285,7 +285,8 @@ class StateTracker:
     def _spans(self, *texts: str) -> list[str]:
         """What free-text values may copy: n-grams of the (clipped) texts."""
         grammar = self._options.grammar
-        clipped = [text[:_SPAN_SOURCE_CHARS] for text in texts]
+        lexicon = self._schema.lexicon
+        clipped = [lexicon.with_detached(text[:_SPAN_SOURCE_CHARS]) for text in texts]
         return utterance_spans(
             clipped, grammar.max_span_words, trim=grammar.trim_spans, lexicon=self._schema.lexicon
         )

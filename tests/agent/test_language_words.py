@@ -149,3 +149,30 @@ def test_a_reply_in_another_language_than_the_packs_is_not_grounded() -> None:
     both = english.merged(korean)
     assert "not in the pack's language" not in problems(reply, act, state, lexicon=both)
     assert korean.share_in_language("12:30") is None  # no letters: nothing to judge
+
+
+def test_korean_endings_are_read_off_the_word_they_attach_to() -> None:
+    """신촌이에요 names the area 신촌; a value that itself ends like a particle (떡볶이) is still
+    found, because the candidates read both the turn as written and with endings set off."""
+    from agent.candidates import turn_candidates
+    from agent.domain import DialogueState, DomainSchema, IntentSpec, ServiceSpec, SlotSpec
+    from prompts.packs._lexicon import language_lexicon
+
+    korean = language_lexicon("ko")
+    assert korean.with_detached("신촌이에요") == "신촌이에요\n신촌 이에요"
+    assert language_lexicon("en").with_detached("in the centre") == "in the centre"
+    area = SlotSpec("food-area", "동네", categorical=True, values=("신촌", "잠실"))
+    dish = SlotSpec("food-dish", "메뉴", categorical=True, values=("떡볶이", "치킨"))
+    service = ServiceSpec(
+        "food", "배달 음식 주문", (area, dish), (IntentSpec("order_food", "주문"),)
+    )
+    schema = DomainSchema("k", (service,), lexicon=korean)
+    found = turn_candidates(
+        schema,
+        {s.name: s for s in service.slots},
+        DialogueState(),
+        "떡볶이 시켜 먹을 데 있어요? 신촌이에요.",
+        spans=[],
+    )
+    assert found.values["food-area"] == ("신촌",)
+    assert found.values["food-dish"] == ("떡볶이",)
