@@ -23,6 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Repl:
     """A ``repl --show-state`` process fed line by line."""
 
@@ -38,6 +42,10 @@ class Repl:
             stderr=subprocess.PIPE,
             cwd=ROOT,
             env=env,
+            # a user's Ctrl-C reaches a process whose SIGINT is handled: pytest started in the
+            # background of a non-interactive shell passes SIGINT on ignored, and Python then
+            # installs no KeyboardInterrupt handler in the child
+            preexec_fn=_default_sigint,
         )
 
     def send(self, line: str | bytes) -> None:
