@@ -4,8 +4,8 @@ Standard library only. Every value is a frozen dataclass so it can be cached, ha
 between threads without copying.
 
 Slot names follow MultiWOZ 2.2: ``<service>-<slot>`` in lower case (``restaurant-food``). Slot
-values are normalized strings (see :func:`agent.normalize.normalize_value`); the special value
-``dontcare`` means the user has no preference.
+values are normalized strings (see :func:`agent.language.normalize.normalize_value`); the special
+value ``dontcare`` means the user has no preference.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from agent.lexicon import Lexicon
-from agent.slot_kinds import SlotKind, structural_kind
+from agent.language.lexicon import Lexicon
+from agent.language.slot_kinds import SlotKind, structural_kind
 
 DONTCARE = "dontcare"
 
@@ -37,7 +37,7 @@ class SlotSpec:
     values: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
     result_values: tuple[str, ...] = ()  # what a booking draws for this result slot
-    # what the value is (agent.slot_kinds); "" when built without one: the structure decides
+    # what the value is (agent.language.slot_kinds); "" when built without one: structure decides
     kind: SlotKind | Literal[""] = ""
     aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # value -> its other names
     mentions: tuple[str, ...] = ()  # words that say a turn is about this slot ("wifi")
@@ -92,7 +92,7 @@ class DomainSchema:
 
     name: str
     services: tuple[ServiceSpec, ...]
-    lexicon: Lexicon = Lexicon()  # the words of the pack's languages (agent.lexicon)
+    lexicon: Lexicon = Lexicon()  # the words of the pack's languages (agent.language.lexicon)
 
     def service(self, name: str) -> ServiceSpec | None:
         return next((s for s in self.services if s.name == name), None)
@@ -210,7 +210,7 @@ class Act:
 
 @dataclass(frozen=True)
 class SystemMove:
-    """The system turn before a user turn, as slot values (agent.system_move reads it).
+    """The system turn before a user turn, as slot values (agent.tracking.system_move reads it).
     Empty: nothing to carry."""
 
     offered: Mapping[str, str] = field(default_factory=dict)  # slot -> value proposed
@@ -380,6 +380,6 @@ class TurnResult:
     booking: Booking | None = None
     state_s: float = 0.0  # seconds from the user's Enter to the merged state
     # who wrote the reply ("model", "template", "cancelled") and, when the model's reply was
-    # replaced by the template, why (agent.grounding: "unknown fact: …", "asks nothing", …)
+    # replaced by the template, why (agent.reply.grounding: "unknown fact: …", "asks nothing", …)
     reply_source: str = ""
     reply_issues: tuple[str, ...] = ()

@@ -1,9 +1,9 @@
 """The seams of the engine. Adapters (``agent.llm``, ``prompts``, ``storage``) implement these;
-``agent.dialogue`` uses nothing else. Tests swap in fakes here."""
+``agent.engine.dialogue`` uses nothing else. Tests swap in fakes here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
@@ -21,9 +21,14 @@ from agent.domain import (
     Message,
     Role,
     SearchHit,
+    StateDelta,
+    SystemMove,
     Turn,
 )
 from agent.errors import SlotchatError
+
+StepProgress = Callable[[str, float | None], None]
+"""What a long start-up step is doing, and how far it is (0..1), or ``None`` when it cannot tell."""
 
 
 class ConversationChanged(SlotchatError):
@@ -200,6 +205,19 @@ class TrackerPrompts(Protocol):
         history: Sequence[tuple[Role, str]],
         user_text: str,
     ) -> list[Message]: ...
+
+
+class Tracker(Protocol):
+    """The state change one user turn causes, and the merge (:class:`agent.tracking.tracker.
+    StateTracker`; the engine's tests pass scripted ones)."""
+
+    def track(
+        self,
+        state: DialogueState,
+        system_text: str,
+        user_text: str,
+        move: SystemMove = ...,
+    ) -> tuple[StateDelta, DialogueState]: ...
 
 
 class Backend(Protocol):

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from cli.settings import Settings, command_parser
 
 if TYPE_CHECKING:
-    from agent.dialogue import DialogueEngine
+    from agent.engine.dialogue import DialogueEngine
 
 SCRIPT = (
     "Hi, I'm looking for a restaurant in the centre of town.",

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 from cli.settings import Settings, command_parser, config_dir
 
 if TYPE_CHECKING:
+    from agent.ports import StepProgress
     from agent.tui.config import UiConfig
-    from agent.tui.contracts import Launch, LoadedEngine, Progress, SessionStore
+    from agent.tui.contracts import Launch, LoadedEngine, SessionStore
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -94,7 +95,7 @@ def _open_store(settings: Settings) -> SessionStore:
     return ForkingMemory(open_memory(settings.db_url))
 
 
-def _load_engine(settings: Settings, store: SessionStore, progress: Progress) -> LoadedEngine:
+def _load_engine(settings: Settings, store: SessionStore, progress: StepProgress) -> LoadedEngine:
     from agent.tui.contracts import LoadedEngine
     from agent.tui.forking import ForkingMemory
     from cli.compose import build_engine

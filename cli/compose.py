@@ -7,19 +7,17 @@ Everything heavy is imported inside the functions; importing this module costs n
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from agent.errors import UsageError
 from cli.settings import Settings, cache_dir
 
 if TYPE_CHECKING:
-    from agent.dialogue import DialogueEngine
     from agent.domain import DomainPack
-    from agent.ports import ChatModel, Memory
+    from agent.engine.dialogue import DialogueEngine
+    from agent.ports import ChatModel, Memory, StepProgress
 
 # (what is happening, fraction done or None when unknown); the TUI's progress signature
-Progress = Callable[[str, float | None], None]
 
 RESPONDER_MODES = ("model", "template")
 # tokens for the tracker prompt: the whole cambridge schema alone is ~1,500 (Qwen tokenizer); the
@@ -32,10 +30,10 @@ TRACKER_BUDGET = 2560
 TRACKER_STRATEGY = "fixed"
 
 
-def open_model_for(settings: Settings, progress: Progress | None = None) -> ChatModel:
+def open_model_for(settings: Settings, progress: StepProgress | None = None) -> ChatModel:
     """The chat model ``--model`` names, with ``--threads``, or the one at ``--server``; file
     assembly reports progress."""
-    from agent.llm.factory import open_model
+    from agent.llm.model_factory import open_model
 
     if settings.server:
         return _open_server_model(settings.server, settings.server_kind, progress)
@@ -51,7 +49,7 @@ def open_model_for(settings: Settings, progress: Progress | None = None) -> Chat
     )
 
 
-def _open_server_model(url: str, kind: str, progress: Progress | None) -> ChatModel:
+def _open_server_model(url: str, kind: str, progress: StepProgress | None) -> ChatModel:
     """The model at ``--server`` (env ``SLOTCHAT_SERVER_URL``), key ``SLOTCHAT_API_KEY``."""
     import os
 
@@ -80,7 +78,7 @@ def build_engine(
     *,
     model: ChatModel | None = None,
     memory: Memory | None = None,
-    progress: Progress | None = None,
+    progress: StepProgress | None = None,
     pack: DomainPack | None = None,
     seed: int | None = None,
     responder: str = "model",
@@ -91,13 +89,13 @@ def build_engine(
     references reproducible; ``responder="template"`` phrases task replies by template only
     (the model still answers chit-chat). ``strategy`` picks the tracker's exemplars (see
     :mod:`prompts.selectors`)."""
-    from agent.backend import DomainBackend
-    from agent.dialogue import DialogueEngine
+    from agent.backend.records import DomainBackend
     from agent.domain import ActType, Message
-    from agent.responder import Responder
-    from agent.tracker import StateTracker, TrackerOptions
+    from agent.engine.dialogue import DialogueEngine
+    from agent.reply.writer import Responder
+    from agent.tracking.tracker import StateTracker, TrackerOptions
     from cli.tracker_options import tracker_options
-    from prompts.factory import build_tracker_prompts
+    from prompts.manager_factory import build_tracker_prompts
 
     if responder not in RESPONDER_MODES:
         raise UsageError(f"unknown responder '{responder}': use one of {RESPONDER_MODES}")
@@ -120,8 +118,8 @@ def build_engine(
         model_acts=acts,
         lexicon=pack.schema.lexicon,
     )
-    # the shipped tracker, as every command runs it (agent.tracker.TrackerOptions), with any
-    # --tracker-option research variant
+    # the shipped tracker, as every command runs it (agent.tracking.tracker.TrackerOptions), with
+    # any --tracker-option research variant
     options = tracker_options(settings.tracker_options, TrackerOptions())
     tracker = StateTracker(model, prompts, pack.schema, options, backend.vocabulary())
     # cache the static prefixes now (llama.cpp), so that turn 1 is as fast as the others

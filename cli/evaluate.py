@@ -1,6 +1,6 @@
 """`eval sgd`: benchmark the state tracker on Schema-Guided Dialogue files.
 
-Composes the pieces :func:`agent.evaluation.evaluate` needs: the model (global ``--model``,
+Composes the pieces :func:`agent.evaluation.sgd.evaluate` needs: the model (global ``--model``,
 ``--threads``), the SGD split and its schema, an exemplar index over the *train* split, and per
 dialogue a prompt manager and a :class:`StateTracker` over that dialogue's services.
 """
@@ -22,9 +22,9 @@ from cli.settings import command_parser
 
 if TYPE_CHECKING:
     from agent.domain import AnnotatedDialogue, AnnotatedTurn, DialogueState, DomainSchema
-    from agent.evaluation import EvalRun, Tracker, TurnHook
+    from agent.evaluation.sgd import EvalRun, Tracker, TurnHook
     from agent.ports import ChatModel
-    from agent.tracker import TrackerOptions
+    from agent.tracking.tracker import TrackerOptions
 
 STRATEGIES = ("fixed", "bm25", "dialogue", "hybrid")
 
@@ -60,7 +60,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_sgd(args: argparse.Namespace) -> int:
-    from agent.evaluation import select_dialogues
+    from agent.evaluation.sgd import select_dialogues
     from cli.settings import cache_dir
     from prompts.sgd import load_sgd_schema, load_sgd_split
 
@@ -93,7 +93,7 @@ def _open_model(args: argparse.Namespace) -> ChatModel:
 def _options(args: argparse.Namespace) -> TrackerOptions:
     """The shipped tracker, with every service of the dialogue's schema in play (that schema
     holds only the services the dialogue uses), and any ``--tracker-option``."""
-    from agent.tracker import TrackerOptions
+    from agent.tracking.tracker import TrackerOptions
     from cli.tracker_options import tracker_options
 
     pairs = getattr(args, "tracker_option", None) or []
@@ -105,9 +105,9 @@ def _tracker_factory(
 ) -> Callable[[DomainSchema, AnnotatedDialogue], Tracker]:
     """Exemplars only from the train split, indexed once; one prompt manager per dialogue, over
     the calling worker's model (``--jobs``)."""
-    from agent.tracker import StateTracker
+    from agent.tracking.tracker import StateTracker
     from cli.settings import cache_dir
-    from prompts.factory import build_exemplar_index, build_tracker_prompts
+    from prompts.manager_factory import build_exemplar_index, build_tracker_prompts
     from prompts.sgd import load_sgd_split
 
     _, train = load_sgd_split(args.data, "train", cache_dir=cache_dir() / "sgd")
@@ -135,7 +135,7 @@ def _run_with_progress(
     from rich.console import Console
     from rich.progress import Progress
 
-    from agent.evaluation import evaluate
+    from agent.evaluation.sgd import evaluate
 
     total = sum(len(d.turns) for d in sample)
     trace = open(args.trace, "w", encoding="utf-8") if args.trace else None  # noqa: SIM115

@@ -30,8 +30,8 @@ from cli.settings import Settings, command_parser
 CUT_OFF = "[stopped]"  # after a reply the user stopped with Ctrl-C
 
 if TYPE_CHECKING:
-    from agent.dialogue import DialogueEngine
     from agent.domain import Act, DialogueState, TurnResult
+    from agent.engine.dialogue import DialogueEngine
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

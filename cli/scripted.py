@@ -1,9 +1,9 @@
 """`test`: run scripted dialogue files through the whole engine (see docs/scripted-tests.md).
 
-This module composes the engine for the runner (agent.scripted): a scratch SQLite database per
-process, the model named by ``--model`` (``fake`` = the expectation-driven fake model, no
-weights), greedy decoding with a fixed seed, and a fixed booking-reference seed, so the same files
-and model give the same result every run.
+This module composes the engine for the runner (agent.evaluation.scripted): a scratch SQLite
+database per process, the model named by ``--model`` (``fake`` = the expectation-driven fake model,
+no weights), greedy decoding with a fixed seed, and a fixed booking-reference seed, so the same
+files and model give the same result every run.
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING
 from cli.settings import Settings, command_parser
 
 if TYPE_CHECKING:
-    from agent.dialogue import DialogueEngine
     from agent.domain import DomainPack, DomainSchema, TurnResult
+    from agent.engine.dialogue import DialogueEngine
+    from agent.evaluation.scripted.files import Dialogue
+    from agent.evaluation.scripted.runner import DialogueOutcome, Harness, HarnessFactory, Oracle
     from agent.ports import ChatModel, Memory
-    from agent.scripted.files import Dialogue
-    from agent.scripted.runner import DialogueOutcome, Harness, HarnessFactory, Oracle
 
 SEED = 0  # model sampling seed and booking-reference seed
 
@@ -70,7 +70,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def run(args: argparse.Namespace) -> int:
     from agent.errors import UsageError
-    from agent.scripted.files import load_all, select
+    from agent.evaluation.scripted.files import load_all, select
 
     started = time.perf_counter()
     settings = Settings.from_args(args)
@@ -99,7 +99,7 @@ def make_harness(settings: Settings) -> Harness:
     import shutil
     import tempfile
 
-    from agent.scripted.runner import Harness
+    from agent.evaluation.scripted.runner import Harness
     from prompts.packs import load_pack
     from storage import open_memory
 
@@ -121,8 +121,8 @@ def _model(settings: Settings, schema: DomainSchema) -> tuple[ChatModel | None, 
     """``fake``: the expectation-driven fake; otherwise ``None`` (the engine opens the pack)."""
     if settings.model != "fake":
         return None, None
+    from agent.evaluation.scripted.oracle import ExpectationOracle
     from agent.llm.fake import ScriptedChatModel
-    from agent.scripted.oracle import ExpectationOracle
 
     oracle = ExpectationOracle(schema)
     return ScriptedChatModel(oracle.reply, name="fake"), oracle
@@ -137,7 +137,8 @@ def _build_engine(
 
 
 class _EngineAdapter:
-    """The runner's :class:`agent.scripted.runner.Engine` over the real ``DialogueEngine``."""
+    """The runner's :class:`agent.evaluation.scripted.runner.Engine` over the real
+    ``DialogueEngine``."""
 
     def __init__(self, engine: DialogueEngine) -> None:
         self._engine = engine
@@ -152,8 +153,8 @@ class _EngineAdapter:
 def _test(
     dialogues: Sequence[Dialogue], settings: Settings, args: argparse.Namespace, loading: float
 ) -> int:
-    from agent.scripted.junit import write_junit
-    from agent.scripted.report import failure_text, timing_line, totals, verdict_line
+    from agent.evaluation.scripted.junit import write_junit
+    from agent.evaluation.scripted.report import failure_text, timing_line, totals, verdict_line
 
     outcomes: list[DialogueOutcome] = []
     printing = 0.0
@@ -184,7 +185,7 @@ def _test(
 
 
 def _run(dialogues: Sequence[Dialogue], settings: Settings, jobs: int) -> Iterator[DialogueOutcome]:
-    from agent.scripted.runner import run_all
+    from agent.evaluation.scripted.runner import run_all
 
     for domain in dict.fromkeys(d.domain for d in dialogues):
         group = [d for d in dialogues if d.domain == domain]
@@ -193,7 +194,7 @@ def _run(dialogues: Sequence[Dialogue], settings: Settings, jobs: int) -> Iterat
 
 
 def _record(dialogues: Sequence[Dialogue], settings: Settings, jobs: int) -> int:
-    from agent.scripted.recorder import recorded_path, render_recording
+    from agent.evaluation.scripted.recorder import recorded_path, render_recording
 
     header = (
         f"recorded by `slotchat test --record` with model {settings.model}: review every "
@@ -211,7 +212,7 @@ def _record(dialogues: Sequence[Dialogue], settings: Settings, jobs: int) -> int
 def _check_slots(dialogues: Sequence[Dialogue]) -> None:
     """Unknown slot names are file errors, reported before any model loads."""
     from agent.errors import ScriptError
-    from agent.scripted.files import unknown_slots
+    from agent.evaluation.scripted.files import unknown_slots
     from prompts.packs import load_pack
 
     problems: list[str] = []

@@ -1,9 +1,9 @@
 """``--tracker-option KEY=VALUE``: one way to change a research setting of the tracker.
 
-Every command runs the same tracker (``agent.tracker.TrackerOptions()``, the shipped settings);
-a benchmark that wants to measure a variant names the field, e.g. ``--tracker-option
-candidates=false`` or ``--tracker-option grammar.max_span_words=6``. Unknown keys and values of
-the wrong type are one-line usage errors that list what exists.
+Every command runs the same tracker (``agent.tracking.tracker.TrackerOptions()``, the shipped
+settings); a benchmark that wants to measure a variant names the field, e.g. ``--tracker-option
+candidates=false`` or ``--tracker-option grammar.max_span_words=6``. Unknown keys and values of the
+wrong type are one-line usage errors that list what exists.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from agent.errors import UsageError
-from agent.grammar import GrammarOptions
-from agent.tracker import TrackerOptions
+from agent.tracking.state_grammar import GrammarOptions
+from agent.tracking.tracker import TrackerOptions
 
 _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})

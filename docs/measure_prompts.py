@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agent.llm.packs import resolve  # noqa: E402
 from cli.settings import cache_dir  # noqa: E402
-from prompts.factory import build_exemplar_index  # noqa: E402
+from prompts.manager_factory import build_exemplar_index  # noqa: E402
 from prompts.measure import measure_prompts  # noqa: E402
 from prompts.sgd import load_sgd_split  # noqa: E402
 

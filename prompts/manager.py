@@ -12,7 +12,7 @@ never goes (an overlong paste is clipped instead). The static exemplars are fitt
 budget minus a fixed reserve for the tail, so a long user turn does not evict them and with
 them the cached prefix. A schema that leaves no room even for the tail is a ``DomainError``.
 
-Use :func:`prompts.factory.build_tracker_prompts` to get one.
+Use :func:`prompts.manager_factory.build_tracker_prompts` to get one.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ class PromptManager:
         count_tokens: CountTokens | None = None,
         budget: int = DEFAULT_BUDGET,
     ) -> PromptManager:
-        """One dialogue's manager over a shared ``index`` (see ``prompts.factory``).
+        """One dialogue's manager over a shared ``index`` (see ``prompts.manager_factory``).
         Without ``count_tokens`` the budget uses a conservative estimate (3 characters/token)."""
         selector = make_selector(strategy, index, schema, k)
         return cls(schema, selector, count_tokens or approx_tokens, budget=budget)

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from agent.domain import AnnotatedDialogue, DomainSchema, Message
-from prompts.factory import build_tracker_prompts
 from prompts.manager import DEFAULT_BUDGET, MESSAGE_OVERHEAD, CountTokens
+from prompts.manager_factory import build_tracker_prompts
 from prompts.retrieval import ExemplarIndex
 from prompts.sgd import schema_for_services
 

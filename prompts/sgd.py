@@ -34,8 +34,8 @@ from agent.domain import (
     SlotSpec,
 )
 from agent.errors import DomainError
-from agent.lexicon import Lexicon
-from agent.slot_kinds import SlotKind, infer_kind
+from agent.language.lexicon import Lexicon
+from agent.language.slot_kinds import SlotKind, infer_kind
 from prompts.packs._lexicon import LEXICON_DIR, language_lexicon
 from prompts.sgd_convert import convert_dialogue, render_sgd_acts
 

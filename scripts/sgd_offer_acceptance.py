@@ -1,4 +1,5 @@
-"""How well the tracker's offer rule (agent.system_move.accepted) agrees with SGD's gold states.
+"""How well the tracker's offer rule (agent.tracking.system_move.accepted) agrees with SGD's gold
+states.
 
 For every user turn that follows a system OFFER or CONFIRM, each proposed value of a slot the
 tracker may set is classed by what the rule does and what the gold state does next:
@@ -24,9 +25,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from agent.domain import AnnotatedTurn, DomainSchema  # noqa: E402
-from agent.grammar import trackable_slots  # noqa: E402
-from agent.normalize import normalize_value  # noqa: E402
-from agent.system_move import accepted  # noqa: E402
+from agent.language.normalize import normalize_value  # noqa: E402
+from agent.tracking.state_grammar import trackable_slots  # noqa: E402
+from agent.tracking.system_move import accepted  # noqa: E402
 from cli.settings import cache_dir  # noqa: E402
 from prompts.sgd import load_sgd_split  # noqa: E402
 

@@ -19,7 +19,7 @@ from agent.errors import NotFound, StorageError
 from storage import rows
 from storage.checkpoint import Checkpointer
 from storage.engine import WRITE
-from storage.models import ConversationRow, TurnRow
+from storage.tables import ConversationRow, TurnRow
 from storage.turn_lock import TurnLocks
 
 _OUT_OF_RANGE = "22003"  # PostgreSQL: numeric value out of range

@@ -13,8 +13,8 @@ from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 
 from agent.domain import Role
 from storage.codec import naive_utc
-from storage.models import ConversationRow, TurnRow
 from storage.store import SqlMemory
+from storage.tables import ConversationRow, TurnRow
 
 C, T = ConversationRow, TurnRow
 

@@ -11,8 +11,8 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from sqlalchemy import update
 
 from agent.domain import Role, Turn
-from storage.models import ConversationRow
 from storage.store import SqlMemory
+from storage.tables import ConversationRow
 
 _ROLES: dict[str, Role] = {"human": "user", "ai": "assistant", "system": "system"}
 

@@ -10,7 +10,7 @@ from agent.domain import Conversation
 from storage import rows
 from storage.base import StoreBase
 from storage.codec import clean_text, now
-from storage.models import ConversationRow, TurnRow
+from storage.tables import ConversationRow, TurnRow
 
 C, T = ConversationRow, TurnRow
 

@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, Connection, Select, literal, select
 
 from agent.domain import Conversation, Turn
 from storage.codec import META_FIELDS, act_from_json, meta_from_json, state_from_json, utc
-from storage.models import ConversationRow, GenerationRow, TurnRow, TurnStateRow
+from storage.tables import ConversationRow, GenerationRow, TurnRow, TurnStateRow
 
 C, T, G, S = ConversationRow, TurnRow, GenerationRow, TurnStateRow
 

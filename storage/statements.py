@@ -12,7 +12,7 @@ from sqlalchemy import Executable, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.codec import META_FIELDS
-from storage.models import ConversationRow, GenerationRow, TurnRow
+from storage.tables import ConversationRow, GenerationRow, TurnRow
 
 C, T, G = ConversationRow, TurnRow, GenerationRow
 

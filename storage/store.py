@@ -41,7 +41,7 @@ from storage.codec import (
 )
 from storage.conversations import ConversationStore
 from storage.heads import Head, check
-from storage.models import BookingRow, ConversationRow, GenerationRow, TurnRow, TurnStateRow
+from storage.tables import BookingRow, ConversationRow, GenerationRow, TurnRow, TurnStateRow
 
 C, T, G, S, B = ConversationRow, TurnRow, GenerationRow, TurnStateRow, BookingRow
 

@@ -28,8 +28,8 @@ from storage.codec import (
     state_from_json,
     state_to_json,
 )
-from storage.models import BookingRow, ConversationRow, GenerationRow, TurnRow, TurnStateRow
 from storage.store import SqlMemory
+from storage.tables import BookingRow, ConversationRow, GenerationRow, TurnRow, TurnStateRow
 
 FORMAT = "slotchat.conversation"
 VERSION = 1

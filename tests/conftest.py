@@ -1,8 +1,8 @@
 """Project-wide pytest setup: scripted dialogue files (``tests/**/test_*.yaml``) become items,
 and the slow tests are marked ``slow``.
 
-The plugin lives in agent.scripted.pytest_plugin; the engine comes from the composition root
-(cli.scripted). Model: ``--scripted-model NAME`` or env SLOTCHAT_TEST_MODEL (default ``fake``).
+The plugin lives in agent.evaluation.scripted.pytest_plugin; the engine comes from the composition
+root (cli.scripted). Model: ``--scripted-model NAME`` or env SLOTCHAT_TEST_MODEL (default ``fake``).
 
 A bare ``pytest`` (the ``testpaths``, no ``-m``) deselects the ``slow`` tests; naming files or
 directories, or any ``-m``, runs what they select (``scripts/test`` passes ``-m "slow or not
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.scripted.pytest_plugin import ScriptedPlugin, add_options
+from agent.evaluation.scripted.pytest_plugin import ScriptedPlugin, add_options
 
 TESTS = Path(__file__).resolve().parent
 SLOW_MARKERS = ("model", "tmux", "postgres")
@@ -35,7 +35,7 @@ SLOW: dict[str, str] = {
     "tests/scripted/test_runner.py::test_parallel_processes": "worker processes, 3 s",
     "tests/llm/test_cli_models.py": "assembles and hashes model packs (2-3 s each)",
     "tests/prompts/test_retrieval_sgd.py": "indexes the SGD corpus, 4 s",
-    "tests/agent/test_injection.py::test_the_worst_model": "the whole engine per case, 1-2.5 s",
+    "tests/agent/engine/test_injection.py::test_the_worst_model": "the whole engine, 1-2.5 s each",
 }
 
 pytest_plugins = ["pytester"]  # tests/scripted runs the plugin in a pytest of its own

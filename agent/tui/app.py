@@ -15,7 +15,7 @@ from textual.screen import Screen
 
 from agent.tui.config import UiConfig, load_config, save_config
 from agent.tui.contracts import Launch, LoadedEngine, SessionStore
-from agent.tui.screens.chat import ChatScreen
+from agent.tui.screens.chat_screen import ChatScreen
 from agent.tui.widgets.status import StatusBar
 from agent.tui.workers import user_message
 
@@ -77,7 +77,7 @@ class SlotchatApp(App[None]):
         """Import what the first paint did not need (Markdown, sessions) before it is used."""
         import textual.widgets._markdown  # noqa: F401
 
-        import agent.tui.screens.sessions  # noqa: F401
+        import agent.tui.screens.sessions_screen  # noqa: F401
 
     def remember(self, **changes: Any) -> None:
         """Persist a preference (theme, last conversation) in the config file."""

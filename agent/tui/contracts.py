@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Protocol
 
 from agent.domain import Booking, Conversation, DialogueState, SearchHit, Turn, TurnResult
-from agent.ports import CancelToken, TurnListener
+from agent.ports import CancelToken, StepProgress, TurnListener
 
 # (what is happening, fraction done or None when unknown)
-Progress = Callable[[str, float | None], None]
 
 
 class ChatBackend(Protocol):
-    """The dialogue engine as the TUI sees it (``agent.dialogue.DialogueEngine`` fits)."""
+    """The dialogue engine as the TUI sees it (``agent.engine.dialogue.DialogueEngine`` fits)."""
 
     def start_conversation(self, title: str = ...) -> Conversation: ...
 
@@ -108,7 +107,7 @@ class Launch:
     """Everything the app needs from its caller; the callables run off the UI thread."""
 
     open_store: Callable[[], SessionStore]
-    load_engine: Callable[[SessionStore, Progress], LoadedEngine]
+    load_engine: Callable[[SessionStore, StepProgress], LoadedEngine]
     model: str
     domain: str
     theme: str | None = None

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.domain import DomainSchema, Entity, ServiceSpec
-from agent.normalize import normalize_value
+from agent.language.normalize import normalize_value
 from prompts.packs._source import Located, Problem, read_yaml
 
 

@@ -21,7 +21,7 @@ from agent.domain import (
     DomainSchema,
     StateDelta,
 )
-from agent.normalize import normalize_value
+from agent.language.normalize import normalize_value
 from prompts.packs._models import DialogueModel, TurnModel
 from prompts.packs._source import Loc, Located
 

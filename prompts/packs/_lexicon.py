@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.errors import DomainError
-from agent.lexicon import Clock, Lexicon, Phrases, TimeWords, Words
+from agent.language.lexicon import Clock, Lexicon, Phrases, TimeWords, Words
 from prompts.packs._models import parse_model
 from prompts.packs._source import Loc, Located, read_yaml
 

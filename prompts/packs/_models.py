@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from agent.slot_kinds import SLOT_KINDS, SlotKind
+from agent.language.slot_kinds import SLOT_KINDS, SlotKind
 from prompts.packs._source import Loc, Located
 
 
@@ -27,7 +27,7 @@ class SlotModel(_Strict):
     # a booking's result slot (taxi-type): the values a booking draws from; each '#' in the
     # drawn value becomes a random digit ("07#########" gives a new phone number each time)
     result_values: list[str] = []
-    # what the value is (agent.slot_kinds); without it the values' shape decides
+    # what the value is (agent.language.slot_kinds); without it the values' shape decides
     kind: SlotKind | None = None
     aliases: dict[str, list[str]] = {}  # value -> its other names ("yes": [free])
     mentions: list[str] = []  # words that say a turn is about this slot (wifi for internet)

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from agent.domain import DomainSchema, IntentSpec, ServiceSpec, SlotSpec
-from agent.lexicon import Lexicon
-from agent.normalize import normalize_value
-from agent.slot_kinds import infer_kind
+from agent.language.lexicon import Lexicon
+from agent.language.normalize import normalize_value
+from agent.language.slot_kinds import infer_kind
 from prompts.packs._lexicon import pack_lexicon
 from prompts.packs._models import DomainModel, IntentModel, ServiceModel, SlotModel
 from prompts.packs._source import Loc, Located

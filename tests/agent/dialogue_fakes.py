@@ -30,8 +30,8 @@ from agent.domain import (
     Turn,
 )
 from agent.errors import NotFound
+from agent.language.slot_kinds import SlotKind
 from agent.ports import ConversationChanged
-from agent.slot_kinds import SlotKind
 from tests.lexicons import EN_KO
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -327,7 +327,7 @@ class SimplePrompts:
         history: Sequence[tuple[Role, str]],
         user_text: str,
     ) -> list[Message]:
-        from agent.responder import local_responder_messages
+        from agent.reply.writer import local_responder_messages
 
         return local_responder_messages(act, state, history, user_text)
 

@@ -133,8 +133,8 @@ def test_eval_sgd_writes_the_contract_keys(
     assert result["max_tokens"] == 64 and result["candidates"] and result["system_move"]
     assert result["all_services"]
     assert result["per_service"]["Restaurants_9"]["turns"] == 2
-    # the echo model never writes a delta; with the candidate grammar, what one frame's turn
-    # settles beyond doubt (its categorical values, agent.completion) is filled in all the same
+    # the echo model never writes a delta; with the candidate grammar, what one frame's turn settles
+    # beyond doubt (its categorical values, agent.tracking.completion) is filled in all the same
     assert result["jga"] == 0.5
     assert "Restaurants_9" in capsys.readouterr().out
 

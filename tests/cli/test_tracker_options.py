@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agent.errors import UsageError
-from agent.tracker import TrackerOptions
+from agent.tracking.tracker import TrackerOptions
 from cli.tracker_options import option_keys, tracker_options
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from agent.domain import Constraint, GenerationParams, Message
 from agent.errors import ModelError, UsageError
-from agent.llm.factory import open_model
 from agent.llm.fake import ScriptedChatModel, echo_reply
+from agent.llm.model_factory import open_model
 from agent.ports import ChatModel
 
 HELLO = [Message("system", "Be brief.", cache=True), Message("user", "Hi there")]

@@ -195,7 +195,7 @@ def test_truncated_gguf_is_a_clear_error(tiny_path: Path, tmp_path: Path) -> Non
 
 
 def test_open_model_gives_a_runtime_for_a_pack(model_cache: Path, tiny_path: Path) -> None:
-    from agent.llm.factory import open_model
+    from agent.llm.model_factory import open_model
 
     model = open_model("tiny", cache_dir=model_cache, threads=1, n_ctx=256)
     assert isinstance(model, LlamaRuntime) and model.context_size == 256

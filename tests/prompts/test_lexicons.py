@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.answers import Answer, confirmation, pure_answer
-from agent.lexicon import Lexicon, Phrases
+from agent.language.answers import Answer, confirmation, pure_answer
+from agent.language.lexicon import Lexicon, Phrases
 from prompts.packs import check_pack, load_pack
 from prompts.packs._lexicon import LexiconFileModel, language_lexicon, shipped_languages
 

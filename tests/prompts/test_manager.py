@@ -16,8 +16,8 @@ from agent.domain import (
     SlotSpec,
 )
 from agent.errors import DomainError, UsageError
-from prompts.factory import build_tracker_prompts
 from prompts.manager import MAX_USER_CHARS, PromptManager
+from prompts.manager_factory import build_tracker_prompts
 from prompts.template_files import load_responder_templates, load_tracker_templates
 from tests.prompts.toy_domain import BANK, BANK_SCHEMA, DINING, count_words, toy_index
 

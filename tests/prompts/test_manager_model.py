@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from agent.domain import DialogueState, GenerationParams
-from prompts.factory import build_tracker_prompts
+from prompts.manager_factory import build_tracker_prompts
 from tests.prompts.toy_domain import DINING, toy_index
 
 pytestmark = pytest.mark.model

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from agent.domain import Act, ActType, Booking, DialogueState, DomainSchema, Entity, Message
-from prompts.factory import build_tracker_prompts
+from prompts.manager_factory import build_tracker_prompts
 from tests.prompts.toy_domain import DINING, UNSEEN, count_words, toy_index
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"

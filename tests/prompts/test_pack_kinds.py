@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from agent.domain import SlotSpec
-from agent.slot_kinds import infer_kind, structural_kind
+from agent.language.slot_kinds import infer_kind, structural_kind
 from prompts.packs import check_pack, load_pack
 from prompts.packs._lexicon import language_lexicon
 from prompts.packs._source import read_yaml

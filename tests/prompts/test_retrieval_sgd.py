@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from agent.domain import AnnotatedDialogue, DialogueState, DomainSchema
-from prompts.factory import build_exemplar_index, build_tracker_prompts
+from prompts.manager_factory import build_exemplar_index, build_tracker_prompts
 from prompts.measure import measure_prompts
 from prompts.retrieval import ExemplarIndex
 from prompts.sgd import load_sgd_dialogues, load_sgd_schema, schema_for_services, sgd_dialogue_files

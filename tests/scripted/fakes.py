@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from agent.domain import Act, ActType, Booking, DialogueState, GenerationMeta, TurnResult
-from agent.scripted.runner import Harness
+from agent.evaluation.scripted.runner import Harness
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agent.scripted.check import Normalizer, Observed, check_bookings, check_turn
-from agent.scripted.files import Expectation
+from agent.evaluation.scripted.check import Normalizer, Observed, check_bookings, check_turn
+from agent.evaluation.scripted.files import Expectation
 
 NORMALIZE = Normalizer()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.scripted.files import domain_relative_to, load_file
+from agent.evaluation.scripted.files import domain_relative_to, load_file
 from main import main
 
 CLINIC = Path(__file__).resolve().parents[2] / "prompts" / "domains" / "clinic"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from agent.errors import ScriptError
-from agent.scripted.files import collect, load_all, load_file, select, unknown_slots
+from agent.evaluation.scripted.files import collect, load_all, load_file, select, unknown_slots
 
 GOOD = """\
 domain: cambridge

@@ -12,8 +12,8 @@ from agent.domain import (
     ServiceSpec,
     SlotSpec,
 )
-from agent.scripted.files import Expectation, ScriptTurn
-from agent.scripted.oracle import ExpectationOracle
+from agent.evaluation.scripted.files import Expectation, ScriptTurn
+from agent.evaluation.scripted.oracle import ExpectationOracle
 
 SCHEMA = DomainSchema(
     "toy",

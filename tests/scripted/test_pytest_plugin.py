@@ -8,7 +8,7 @@ import pytest
 from tests.scripted.test_runner import SCRIPT
 
 CONFTEST = """\
-from agent.scripted.pytest_plugin import ScriptedPlugin, add_options
+from agent.evaluation.scripted.pytest_plugin import ScriptedPlugin, add_options
 from tests.scripted.fakes import toy_factory
 
 def pytest_addoption(parser):

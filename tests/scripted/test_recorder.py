@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agent.scripted.files import load_file
-from agent.scripted.recorder import recorded_path, render_recording
-from agent.scripted.runner import run_all
+from agent.evaluation.scripted.files import load_file
+from agent.evaluation.scripted.recorder import recorded_path, render_recording
+from agent.evaluation.scripted.runner import run_all
 from tests.scripted.fakes import table_harness
 
 BARE = """\

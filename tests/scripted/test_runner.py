@@ -6,10 +6,10 @@ import dataclasses
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from agent.scripted.files import load_file
-from agent.scripted.junit import write_junit
-from agent.scripted.report import failure_text, totals, verdict_line
-from agent.scripted.runner import run_all, run_dialogue
+from agent.evaluation.scripted.files import load_file
+from agent.evaluation.scripted.junit import write_junit
+from agent.evaluation.scripted.report import failure_text, totals, verdict_line
+from agent.evaluation.scripted.runner import run_all, run_dialogue
 from tests.scripted.fakes import table_harness
 
 SCRIPT = """\

@@ -103,7 +103,7 @@ def test_models_match_the_migrated_schema(memory) -> None:  # noqa: ANN001
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from storage.models import Base
+    from storage.tables import Base
 
     with memory.read() as connection:
         diffs = compare_metadata(MigrationContext.configure(connection), Base.metadata)

@@ -18,8 +18,8 @@ from agent.domain import (
     TurnResult,
 )
 from agent.llm.fake import ScriptedChatModel
-from agent.ports import CancelToken, Memory, TurnListener
-from agent.tui.contracts import Launch, LoadedEngine, Progress, SessionStore
+from agent.ports import CancelToken, Memory, StepProgress, TurnListener
+from agent.tui.contracts import Launch, LoadedEngine, SessionStore
 from agent.tui.forking import ForkingMemory
 
 _WORDS = {
@@ -145,7 +145,7 @@ def make_launch(
     model = model or ScriptedChatModel(lambda m, c: "A **fine** choice: *Pizza Hut*.", name="fake")
     opened = store or open_store(tmp_path / "chat.db")
 
-    def load(memory: SessionStore, progress: Progress) -> LoadedEngine:
+    def load(memory: SessionStore, progress: StepProgress) -> LoadedEngine:
         progress("assembling model", 0.5)
         if gate is not None:
             gate.wait(10)

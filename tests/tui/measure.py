@@ -80,7 +80,7 @@ async def streaming(model_name: str, tokens: int) -> dict[str, float]:
         text = " ".join(f"word{i}" for i in range(tokens // 2))
         model = ScriptedChatModel(lambda m, c: text, delay_s=1 / 60, name="fake@60tok/s")
     else:
-        from agent.llm.factory import open_model
+        from agent.llm.model_factory import open_model
         from cli.settings import cache_dir
 
         model = open_model(model_name, cache_dir=cache_dir(), threads=2)

@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import OptionList
 
 from agent.tui.app import SlotchatApp
-from agent.tui.screens.sessions import SessionsScreen
+from agent.tui.screens.sessions_screen import SessionsScreen
 from tests.tui.conftest import SIZE, messages, send, type_text, wait_ready, wait_until
 
 pytestmark = pytest.mark.asyncio

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.dialogue import DialogueEngine
+from agent.engine.dialogue import DialogueEngine
 from agent.tui.app import SlotchatApp
 from agent.tui.config import UiConfig
 from agent.tui.widgets.prompt import PromptInput

@@ -24,7 +24,7 @@ from agent.tui.widgets.transcript import Transcript
 from agent.tui.workers import report_errors
 
 if TYPE_CHECKING:
-    from agent.tui.screens.sessions import Opened
+    from agent.tui.screens.sessions_screen import Opened
 
 
 @dataclass(frozen=True)
@@ -264,7 +264,7 @@ class ChatActions(Screen[None]):
             self._load(self.conversation_id, None)
 
     def action_sessions(self) -> None:
-        from agent.tui.screens.sessions import SessionsScreen
+        from agent.tui.screens.sessions_screen import SessionsScreen
 
         if self.store is None:
             self.sessions_wanted = True  # opened as soon as the store is
