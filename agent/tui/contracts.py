@@ -15,8 +15,6 @@ from typing import Protocol
 from agent.domain import Booking, Conversation, DialogueState, SearchHit, Turn, TurnResult
 from agent.ports import CancelToken, StepProgress, TurnListener
 
-# (what is happening, fraction done or None when unknown)
-
 
 class ChatBackend(Protocol):
     """The dialogue engine as the TUI sees it (``agent.engine.dialogue.DialogueEngine`` fits)."""
