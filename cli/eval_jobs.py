@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
     from agent.domain import AnnotatedDialogue
-    from agent.evaluation.sgd import EvalRun
+    from agent.evaluation.sgd_scoring import EvalRun
 
 T = TypeVar("T")
 
@@ -49,7 +49,7 @@ def evaluate_jobs(
 
 
 def merge(runs: Sequence[EvalRun]) -> EvalRun:
-    from agent.evaluation.sgd import EvalRun
+    from agent.evaluation.sgd_scoring import EvalRun
 
     merged = EvalRun(seen_services=runs[0].seen_services)
     for part in runs:

@@ -1,8 +1,8 @@
 """`eval sgd`: benchmark the state tracker on Schema-Guided Dialogue files.
 
-Composes the pieces :func:`agent.evaluation.sgd.evaluate` needs: the model (global ``--model``,
-``--threads``), the SGD split and its schema, an exemplar index over the *train* split, and per
-dialogue a prompt manager and a :class:`StateTracker` over that dialogue's services.
+Composes the pieces :func:`agent.evaluation.sgd_scoring.evaluate` needs: the model (global
+``--model``, ``--threads``), the SGD split and its schema, an exemplar index over the *train* split,
+and per dialogue a prompt manager and a :class:`StateTracker` over that dialogue's services.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from cli.settings import command_parser
 
 if TYPE_CHECKING:
     from agent.domain import AnnotatedDialogue, AnnotatedTurn, DialogueState, DomainSchema
-    from agent.evaluation.sgd import EvalRun, Tracker, TurnHook
+    from agent.evaluation.sgd_scoring import EvalRun, Tracker, TurnHook
     from agent.ports import ChatModel
     from agent.tracking.tracker import TrackerOptions
 
@@ -60,7 +60,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def run_sgd(args: argparse.Namespace) -> int:
-    from agent.evaluation.sgd import select_dialogues
+    from agent.evaluation.sgd_scoring import select_dialogues
     from cli.settings import cache_dir
     from prompts.sgd import load_sgd_schema, load_sgd_split
 
@@ -135,7 +135,7 @@ def _run_with_progress(
     from rich.console import Console
     from rich.progress import Progress
 
-    from agent.evaluation.sgd import evaluate
+    from agent.evaluation.sgd_scoring import evaluate
 
     total = sum(len(d.turns) for d in sample)
     trace = open(args.trace, "w", encoding="utf-8") if args.trace else None  # noqa: SIM115

@@ -18,7 +18,7 @@ from agent.evaluation.metrics import (
     official_slot_score,
     score_frame,
 )
-from agent.evaluation.sgd import EvalRun, evaluate, surface_values
+from agent.evaluation.sgd_scoring import EvalRun, evaluate, surface_values
 from tests.agent.tracking.tracker_fixtures import SCHEMA
 
 AREA = SCHEMA.slot("restaurant-area")

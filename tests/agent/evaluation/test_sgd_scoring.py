@@ -13,7 +13,7 @@ from agent.evaluation.metrics import (
     score_frame,
     slot_f1,
 )
-from agent.evaluation.sgd import evaluate, select_dialogues, sub_schema
+from agent.evaluation.sgd_scoring import evaluate, select_dialogues, sub_schema
 from agent.llm.fake import ScriptedChatModel
 from agent.tracking.tracker import StateTracker
 from tests.agent.tracking.tracker_fixtures import SCHEMA, EchoPrompts
