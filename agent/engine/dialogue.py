@@ -11,7 +11,9 @@ the bookings a turn sees come from the store, whatever branch made them.
 Two windows on one conversation: a turn holds the conversation's turn lock (another window's
 turn waits for it), and an edit names the head its window saw (``expected_head``): the store
 refuses it with ``ConversationChanged``, before anything is stored, when the conversation has
-moved on since: at the user turn for a message or an edit, at the reply for a regenerate.
+moved on since: at the user turn for a message or an edit (:meth:`DialogueEngine.edit`, a new
+sibling of the edited turn); for a regenerate, before any work (no booking is made for a
+refused regenerate) and again at the reply.
 
 Timings in the returned :class:`TurnResult` are from the call (the user's Enter): ``state_s``
 to the merged state and chosen act, ``meta.first_token_s`` to the first reply token,
@@ -25,11 +27,9 @@ import logging
 import time
 from collections.abc import Sequence
 
-from agent.backend.records import BookingRefused
 from agent.domain import (
     Act,
     ActType,
-    Booking,
     Conversation,
     DialogueState,
     DomainSchema,
@@ -37,8 +37,10 @@ from agent.domain import (
     Turn,
     TurnResult,
 )
+from agent.engine.stores import Branching, refuse_stale
+from agent.engine.turn_checks import StateFilter, carry_out
 from agent.engine.turn_context import TurnContext, changes, clip, context_of, last_state
-from agent.errors import GenerationCancelled, ModelError, NotFound
+from agent.errors import GenerationCancelled, ModelError, NotFound, StorageError
 from agent.language.answers import Answer, pure_answer
 from agent.policy.choose import Situation, decide
 from agent.ports import (
@@ -82,6 +84,7 @@ class DialogueEngine:
         self.responder = responder or Responder(
             model, prompts, known_names=known_names, services=services, lexicon=schema.lexicon
         )
+        self._filter = StateFilter(schema)
         self._edited: dict[int, tuple[DialogueState, DialogueState]] = {}
 
     # ------------------------------------------------------------------ public API
@@ -122,20 +125,49 @@ class DialogueEngine:
     ) -> TurnResult:
         """A new reply to the last user turn, as a sibling branch of the old one (the memory
         tree keeps both). A booking the old reply made is shown again, never made twice.
-        ``expected_head``: refused, nothing stored, if another window changed the conversation
-        since the caller saw this head (checked by the turn's first write)."""
+        ``expected_head``: refused, nothing stored and nothing booked, if another window
+        changed the conversation since the caller saw this head (checked before any work)."""
         started = time.perf_counter()
         with self.memory.answering(conversation_id):
             branch = self.memory.active_branch(conversation_id)
             index = max((i for i, t in enumerate(branch) if t.role == "user"), default=-1)
             if index < 0:
                 raise NotFound("there is no message to regenerate a reply for; send one first")
+            refuse_stale(self.memory, conversation_id, branch, expected_head)
             old = branch[index + 1] if index + 1 < len(branch) else None
             booking = old.act.booking if old is not None and old.act is not None else None
             context = dataclasses.replace(
                 self._context(conversation_id, branch[:index]), booking=booking
             )
             return self._run(branch[index], context, started, listener, cancel, expected_head)
+
+    def edit(
+        self,
+        conversation_id: int,
+        user_turn_id: int,
+        text: str,
+        *,
+        listener: TurnListener | None = None,
+        cancel: CancelToken | None = None,
+        expected_head: int | None = None,
+    ) -> TurnResult:
+        """Edit-and-resend: ``text`` becomes a new user turn beside ``user_turn_id`` (the old
+        branch is kept) and is answered from the state and history at that fork point; a state
+        the user edited after it does not apply. ``expected_head``: as for :meth:`turn`."""
+        memory = self.memory
+        if not isinstance(memory, Branching):
+            raise StorageError("this conversation store cannot branch: it has no fork")
+        started = time.perf_counter()
+        with memory.answering(conversation_id):
+            branch = memory.active_branch(conversation_id)
+            ids = [t.id for t in branch if t.role == "user"]
+            if user_turn_id not in ids:
+                raise NotFound(f"message {user_turn_id} is not on this conversation's branch")
+            user_turn = memory.fork(user_turn_id, text, expected_head=expected_head)
+            self._edited.pop(conversation_id, None)
+            prior = branch[: [t.id for t in branch].index(user_turn_id)]
+            context = self._context(conversation_id, prior)
+            return self._run(user_turn, context, started, listener, cancel)
 
     def pending(self, conversation_id: int) -> bool:
         """The conversation ends without a finished reply that nobody is writing: a user turn
@@ -166,7 +198,7 @@ class DialogueEngine:
         not know are dropped. The next turn tracks from it; edits count as changes, so a
         pending confirmation is asked again rather than answered by an old "yes". With
         ``expected_head``, refused (``ConversationChanged``) if the conversation moved on."""
-        state = self._valid(state)
+        state = self._filter.valid(state)
         branch = self.memory.active_branch(conversation_id)
         before = last_state(branch)
         if branch:
@@ -200,7 +232,7 @@ class DialogueEngine:
         else:
             state, act = self._understand(user_turn.text, context, cancel)
         state_s = time.perf_counter() - started
-        act = self._transact(act, state, context.booking)
+        act = carry_out(self.backend, act, state, context.booking)
         made = act.booking if act.booking is not context.booking else None
         if listener is not None:  # the user turn is still the head (``cli.arrivals`` reads it)
             listener.on_state(state, act)
@@ -240,7 +272,7 @@ class DialogueEngine:
             state = self._track(context, clipped)
         if cancel is not None and cancel.is_set():
             return context.state, Act(ActType.CHAT)  # a cut-off tracker output is not trusted
-        state = self._valid(state)
+        state = self._filter.valid(state)
         situation = Situation(
             self.schema, state, changes(context.baseline, state), clipped,
             self.backend.find, context.previous, context.entities, context.bookings,
@@ -256,21 +288,6 @@ class DialogueEngine:
         except ModelError as error:
             log.warning("state tracking failed, keeping the previous state: %s", error)
             return context.state
-
-    def _transact(self, act: Act, state: DialogueState, reuse: Booking | None) -> Act:
-        """Carry out a BOOK act: the booking goes into the act, or the act becomes BOOK_FAILED."""
-        if act.type is not ActType.BOOK:
-            return act
-        if reuse is not None and reuse.service == act.service:
-            return dataclasses.replace(act, booking=reuse)
-        entity = act.entities[0] if act.entities else None
-        try:
-            booking = self.backend.book(act.service, state.slots, entity)
-        except BookingRefused as refused:
-            log.info("booking refused: %s", refused)
-            slots = (*refused.invalid, *refused.missing)
-            return Act(ActType.BOOK_FAILED, act.service, slots, act.entities)
-        return dataclasses.replace(act, booking=booking)
 
     def _reply(
         self,
@@ -306,24 +323,3 @@ class DialogueEngine:
         return context_of(
             prior, edited[0] if edited else None, edited[1] if edited else None, bookings
         )
-
-    def _valid(self, state: DialogueState) -> DialogueState:
-        """Only slots the schema knows, with non-empty values; intents of known services. A
-        slot no intent lets the user set (``restaurant-phone``) was asked for, not given."""
-        names, settable = set(self.schema.slot_names), _settable(self.schema)
-        slots = {k: v.strip() for k, v in state.slots.items() if k in settable and v.strip()}
-        asked = {k for k in state.slots if k in names and k not in settable}
-        intents = {s: i for s, i in state.intents.items() if self.schema.service(s)}
-        requested = frozenset(r for r in {*state.requested, *asked} if r in names)
-        return DialogueState(slots=slots, intents=intents, requested=requested)
-
-
-def _settable(schema: DomainSchema) -> frozenset[str]:
-    """Slots some intent takes as input; all slots when the schema lists no intent slots."""
-    inputs = frozenset(
-        slot
-        for service in schema.services
-        for intent in service.intents
-        for slot in (*intent.required, *intent.optional)
-    )
-    return inputs or frozenset(schema.slot_names)
