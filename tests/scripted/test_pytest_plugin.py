@@ -9,7 +9,7 @@ from tests.scripted.test_runner import SCRIPT
 
 CONFTEST = """\
 from agent.evaluation.scripted.pytest_plugin import ScriptedPlugin, add_options
-from tests.scripted.fakes import toy_factory
+from tests.fakes.table_engine import toy_factory
 
 def pytest_addoption(parser):
     add_options(parser)

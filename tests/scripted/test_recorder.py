@@ -7,7 +7,7 @@ from pathlib import Path
 from agent.evaluation.scripted.files import load_file
 from agent.evaluation.scripted.recorder import recorded_path, render_recording
 from agent.evaluation.scripted.runner import run_all
-from tests.scripted.fakes import table_harness
+from tests.fakes.table_engine import table_harness
 
 BARE = """\
 dialogues:

@@ -10,7 +10,7 @@ from agent.evaluation.scripted.files import load_file
 from agent.evaluation.scripted.junit import write_junit
 from agent.evaluation.scripted.report import failure_text, totals, verdict_line
 from agent.evaluation.scripted.runner import run_all, run_dialogue
-from tests.scripted.fakes import table_harness
+from tests.fakes.table_engine import table_harness
 
 SCRIPT = """\
 domain: cambridge

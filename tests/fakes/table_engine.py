@@ -1,4 +1,5 @@
-"""A toy engine for the runner's own tests: replies come from a table keyed by the user text."""
+"""An engine that answers from a table keyed by the user's text, for the scripted-dialogue
+runner's own tests (the runner, the recorder, the pytest plugin): no model, no store."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ class Step:
 
 
 class TableEngine:
+    """The scripted runner's engine port: a Step per user text (an empty Step when the text is not
+    in the table); "crash" raises, to test how the runner reports an engine error."""
+
     def __init__(self, table: Mapping[str, Step]) -> None:
         self.table = table
         self.states: dict[int, DialogueState] = {}

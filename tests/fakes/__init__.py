@@ -1,0 +1,16 @@
+"""The test toolkit: the fakes the unit tests share at the engine's seams. (No tests in here.)
+
+- ``tests.fakes.mini``: the one mini domain (restaurant, train, taxi services with records):
+  ``mini_pack()`` and ``mini_schema()`` for the policy, backend, reply and engine tests, and
+  ``OPEN_SCHEMA`` (the same services with intents that name no slots) for the tracker's.
+- ``tests.fakes.store``: the real store (``storage.SqlMemory``) on in-memory SQLite: the
+  ``memory()`` factory and the ``memory`` fixture.
+- ``tests.fakes.turns``: a scripted tracker, prompts that show the model the turn plainly, a
+  recording listener, and ``delta(...)`` for writing state changes briefly.
+- ``tests.fakes.table_engine``: an engine that answers from a table keyed by the user's text,
+  for the scripted-dialogue runner (no model, no store).
+
+The scripted fake model is product code: ``agent.llm.fake.ScriptedChatModel``. A test that needs
+what none of these can do (a fault injector, a schema of another shape) keeps its own fake
+beside it and says why.
+"""
