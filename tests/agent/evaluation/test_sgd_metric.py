@@ -19,7 +19,7 @@ from agent.evaluation.metrics import (
     score_frame,
 )
 from agent.evaluation.sgd_scoring import EvalRun, evaluate, surface_values
-from tests.agent.tracking.tracker_fixtures import SCHEMA
+from tests.fakes.mini import OPEN_SCHEMA as SCHEMA
 
 AREA = SCHEMA.slot("restaurant-area")
 FOOD = SCHEMA.slot("restaurant-food")

@@ -18,7 +18,7 @@ from agent.tracking.state_grammar import (
     utterance_spans,
 )
 from tests.agent.tracking.gbnf_match import accepts
-from tests.agent.tracking.tracker_fixtures import SCHEMA
+from tests.fakes.mini import OPEN_SCHEMA as SCHEMA
 
 SGD = Path(__file__).resolve().parents[4] / "shared" / "data" / "sgd"
 
@@ -105,13 +105,14 @@ def test_llama_cpp_compiles_the_grammar_and_decodes_under_it() -> None:
     grammar = delta_grammar(SCHEMA, DialogueState(), utterance_spans(["Cheap thai food at 7pm."]))
     from agent.domain import Constraint
 
-    text = model.complete(
+    completion = model.complete(
         [Message("user", "Cheap thai food at 7pm. Answer with JSON.")],
         GenerationParams(max_tokens=48),
         Constraint(gbnf=grammar),
-    ).text
-    assert accepts(grammar, text) or model.last_meta().cut_off
-    if not model.last_meta().cut_off:  # what the grammar let through is a delta of the schema
+    )
+    text = completion.text
+    assert accepts(grammar, text) or completion.meta.cut_off
+    if not completion.meta.cut_off:  # what the grammar let through is a delta of the schema
         intents = {i.name: s.name for s in SCHEMA.services for i in s.intents}
         delta = parse_delta(text, intents)
         assert set(delta.set) | delta.deleted <= set(SCHEMA.slot_names), text
