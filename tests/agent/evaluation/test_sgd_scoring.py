@@ -16,7 +16,8 @@ from agent.evaluation.metrics import (
 from agent.evaluation.sgd_scoring import evaluate, select_dialogues, sub_schema
 from agent.llm.fake import ScriptedChatModel
 from agent.tracking.tracker import StateTracker
-from tests.agent.tracking.tracker_fixtures import SCHEMA, EchoPrompts
+from tests.fakes.mini import OPEN_SCHEMA as SCHEMA
+from tests.fakes.turns import EchoPrompts
 
 
 def _turn(

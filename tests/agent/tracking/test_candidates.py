@@ -15,7 +15,7 @@ from agent.tracking.state_grammar import trackable_slots, turn_grammar, utteranc
 from agent.tracking.tracker import StateTracker, TrackerOptions
 from prompts.packs import load_pack
 from tests.agent.tracking.gbnf_match import accepts
-from tests.agent.tracking.tracker_fixtures import EchoPrompts
+from tests.fakes.turns import EchoPrompts
 
 PACK = load_pack("cambridge")
 SCHEMA: DomainSchema = PACK.schema

@@ -6,7 +6,9 @@ from __future__ import annotations
 from agent.domain import DialogueState, DomainSchema, ServiceSpec, SlotSpec
 from agent.llm.fake import ScriptedChatModel
 from agent.tracking.tracker import StateTracker, TrackerOptions
-from tests.agent.tracking.tracker_fixtures import RESTAURANT, SCHEMA, EchoPrompts
+from tests.fakes.mini import OPEN_RESTAURANT as RESTAURANT
+from tests.fakes.mini import OPEN_SCHEMA as SCHEMA
+from tests.fakes.turns import EchoPrompts
 
 
 def _tracker(*replies: str, open_categorical: bool) -> tuple[StateTracker, ScriptedChatModel]:

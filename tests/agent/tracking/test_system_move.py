@@ -19,7 +19,7 @@ from agent.domain import (
 from agent.llm.fake import ScriptedChatModel
 from agent.tracking.system_move import accepted, move_of_act, naming_slot, refers
 from agent.tracking.tracker import StateTracker, TrackerOptions
-from tests.agent.tracking.tracker_fixtures import EchoPrompts
+from tests.fakes.turns import EchoPrompts
 from tests.lexicons import EN_KO
 
 PLACE = ServiceSpec(

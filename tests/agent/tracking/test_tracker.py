@@ -10,7 +10,8 @@ from agent.domain import DialogueState
 from agent.llm.fake import ScriptedChatModel
 from agent.tracking.tracker import StateTracker, TrackerOptions
 from tests.agent.tracking.gbnf_match import accepts
-from tests.agent.tracking.tracker_fixtures import SCHEMA, EchoPrompts
+from tests.fakes.mini import OPEN_SCHEMA as SCHEMA
+from tests.fakes.turns import EchoPrompts
 
 
 def _tracker(*replies: str, **options: object) -> tuple[StateTracker, ScriptedChatModel]:
@@ -144,7 +145,7 @@ def test_result_only_slots_may_be_requested_but_never_set() -> None:
     from dataclasses import replace
 
     from agent.domain import DomainSchema, IntentSpec
-    from tests.agent.tracking.tracker_fixtures import RESTAURANT
+    from tests.fakes.mini import OPEN_RESTAURANT as RESTAURANT
 
     find = IntentSpec("find_restaurant", "search", optional=("restaurant-food",))
     schema = DomainSchema(name="test", services=(replace(RESTAURANT, intents=(find,)),))

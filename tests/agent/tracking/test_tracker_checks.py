@@ -17,7 +17,8 @@ from agent.tracking.state_grammar import delta_grammar, trackable_slots
 from agent.tracking.tracker import StateTracker, TrackerOptions
 from prompts.packs import load_pack
 from tests.agent.tracking.gbnf_match import accepts
-from tests.agent.tracking.tracker_fixtures import SCHEMA, EchoPrompts
+from tests.fakes.mini import OPEN_SCHEMA as SCHEMA
+from tests.fakes.turns import EchoPrompts
 
 
 @pytest.mark.parametrize(
