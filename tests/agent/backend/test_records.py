@@ -10,7 +10,7 @@ from agent.backend.records import BookingRefused, DomainBackend
 from agent.backend.transactions import booking_problems
 from agent.domain import DomainSchema, IntentSpec, ServiceSpec, SlotSpec
 from prompts.packs import load_pack
-from tests.agent.dialogue_fakes import mini_pack
+from tests.fakes.mini import mini_pack
 
 BOOKING = {
     "restaurant-bookday": "friday",

@@ -10,7 +10,8 @@ from agent.backend.records import DomainBackend
 from agent.domain import Act, ActType, DialogueState, StateDelta
 from agent.language.answers import Answer, confirmation, pure_answer
 from agent.policy.choose import Situation, decide
-from tests.agent.dialogue_fakes import delta, mini_pack
+from tests.fakes.mini import mini_pack
+from tests.fakes.turns import delta
 from tests.lexicons import EN_KO
 
 BACKEND = DomainBackend(mini_pack(), rng_seed=1)

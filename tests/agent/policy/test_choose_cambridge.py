@@ -11,7 +11,7 @@ from agent.backend.records import DomainBackend
 from agent.domain import Act, ActType, DialogueState, DomainPack, StateDelta
 from agent.policy.choose import Situation, decide
 from agent.reply.templates import template_reply
-from tests.agent.dialogue_fakes import delta
+from tests.fakes.turns import delta
 
 
 @pytest.fixture(scope="module")

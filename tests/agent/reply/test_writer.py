@@ -15,7 +15,8 @@ from agent.llm.fake import ScriptedChatModel
 from agent.reply.grounding import problems
 from agent.reply.templates import template_reply
 from agent.reply.writer import Reply, Responder, local_responder_messages
-from tests.agent.dialogue_fakes import SimplePrompts, mini_pack
+from tests.fakes.mini import mini_pack
+from tests.fakes.turns import EchoPrompts
 from tests.lexicons import EN_KO
 
 BACKEND = DomainBackend(mini_pack(), rng_seed=1)
@@ -68,7 +69,7 @@ def respond(
 ) -> tuple[Reply, Shown]:
     model = replies if isinstance(replies, ScriptedChatModel) else ScriptedChatModel(replies)
     responder = Responder(
-        model, SimplePrompts(), known_names=BACKEND.entity_names(), lexicon=EN_KO, **kwargs
+        model, EchoPrompts(), known_names=BACKEND.entity_names(), lexicon=EN_KO, **kwargs
     )
     shown = Shown()
     reply = responder.respond(
@@ -174,7 +175,7 @@ def test_acts_outside_model_acts_stream_the_template_without_a_model_call() -> N
 def test_cancel_keeps_what_was_streamed() -> None:
     cancel = threading.Event()
     model = ScriptedChatModel(["one two three four five six seven eight"])
-    responder = Responder(model, SimplePrompts())
+    responder = Responder(model, EchoPrompts())
     tokens: list[str] = []
 
     def on_token(piece: str) -> None:
