@@ -4,31 +4,11 @@ from __future__ import annotations
 
 import json
 
-from agent.domain import (
-    Constraint,
-    DomainSchema,
-    IntentSpec,
-    Message,
-    ServiceSpec,
-    SlotSpec,
-)
+from agent.domain import Constraint, Message
 from agent.evaluation.scripted.files import Expectation, ScriptTurn
 from agent.evaluation.scripted.oracle import ExpectationOracle
+from tests.fakes.mini import OPEN_SCHEMA as SCHEMA
 
-SCHEMA = DomainSchema(
-    "toy",
-    (
-        ServiceSpec(
-            "restaurant",
-            "eat",
-            tuple(SlotSpec(f"restaurant-{s}", s) for s in ("food", "area", "bookday", "phone")),
-            (
-                IntentSpec("find_restaurant", "find"),
-                IntentSpec("book_restaurant", "book", transactional=True),
-            ),
-        ),
-    ),
-)
 GRAMMAR = Constraint(gbnf="root ::= x")
 
 

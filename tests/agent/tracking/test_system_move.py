@@ -22,6 +22,8 @@ from agent.tracking.tracker import StateTracker, TrackerOptions
 from tests.fakes.turns import EchoPrompts
 from tests.lexicons import EN_KO
 
+# Not the shared mini domain: names unlike MultiWOZ's on purpose ("title", "cab-to"), so the
+# move logic is seen to find the naming slot by its kind, never by a slot called "-name".
 PLACE = ServiceSpec(
     name="venue",
     description="find and book a venue",
