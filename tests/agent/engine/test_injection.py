@@ -38,8 +38,9 @@ from agent.tracking.state_grammar import trackable_slots, utterance_spans
 from cli.compose import build_engine
 from cli.settings import Settings
 from prompts.packs import load_pack
-from storage import open_memory
+from storage.store import SqlMemory
 from tests.agent.tracking.gbnf_match import Grammar
+from tests.fakes.store import IN_MEMORY
 
 PACK: DomainPack = load_pack("cambridge")
 VOCABULARY = DomainBackend(PACK).vocabulary()
@@ -201,12 +202,10 @@ class WorstModel:
 
 
 @pytest.fixture
-def worst_engine(tmp_path: Path) -> Iterator[tuple[DialogueEngine, WorstModel]]:
+def worst_engine(memory: SqlMemory) -> Iterator[tuple[DialogueEngine, WorstModel]]:
     worst = WorstModel()
     model = ScriptedChatModel(worst.reply, name="worst")
-    url = f"sqlite:///{tmp_path}/injection.db"
-    memory = open_memory(url)
-    settings = Settings(model="fake", domain="cambridge", db_url=url, threads=1)
+    settings = Settings(model="fake", domain="cambridge", db_url=IN_MEMORY, threads=1)
     yield build_engine(settings, model=model, memory=memory, pack=PACK), worst
 
 
