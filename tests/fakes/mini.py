@@ -1,5 +1,5 @@
 """The one mini domain the unit tests share: restaurant, train and taxi services in MultiWOZ's
-slot names, a few records, and the English-Korean test lexicon.
+slot names, a few records, two exemplar turns, and the English-Korean test lexicon.
 
 Two views of the same services:
 
@@ -19,7 +19,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from agent.domain import DomainPack, DomainSchema, Entity, IntentSpec, ServiceSpec, SlotSpec
+from agent.domain import (
+    AnnotatedTurn,
+    DialogueState,
+    DomainPack,
+    DomainSchema,
+    Entity,
+    IntentSpec,
+    ServiceSpec,
+    SlotSpec,
+    StateDelta,
+)
 from agent.language.slot_kinds import SlotKind
 from tests.lexicons import EN_KO
 
@@ -144,6 +154,29 @@ def _train(train_id: str, leave: str, arrive: str, day: str = "friday") -> Entit
     return Entity("train", train_id, attributes)
 
 
+def _exemplar(
+    index: int, system: str, user: str, delta: StateDelta, prev: DialogueState
+) -> AnnotatedTurn:
+    return AnnotatedTurn(
+        "mini-1", index, ("restaurant",), prev, system, user, delta, prev.apply(delta)
+    )
+
+
+def exemplars() -> tuple[AnnotatedTurn, ...]:
+    """A search, then a booking: one short annotated dialogue."""
+    search = StateDelta(
+        set={"restaurant-food": "italian", "restaurant-area": "centre"},
+        intents={"restaurant": "find_restaurant"},
+    )
+    first = _exemplar(0, "", "Italian food in the centre, please.", search, DialogueState())
+    book = StateDelta(
+        set={"restaurant-bookpeople": "2", "restaurant-bookday": "friday"},
+        intents={"restaurant": "book_restaurant"},
+    )
+    system = "Pizza Hut City Centre is a cheap Italian place in the centre."
+    return first, _exemplar(1, system, "Book it for 2 on Friday.", book, first.state)
+
+
 def mini_pack() -> DomainPack:
     """The mini schema over six restaurants and four trains (a fresh pack per call)."""
     restaurants = (
@@ -160,4 +193,5 @@ def mini_pack() -> DomainPack:
         _train("TR1002", "13:00", "13:51"),
         _train("TR1003", "17:00", "17:51"),
     )
-    return DomainPack(SCHEMA, database={"restaurant": restaurants, "train": trains})
+    database = {"restaurant": restaurants, "train": trains}
+    return DomainPack(SCHEMA, exemplars(), database)
