@@ -17,7 +17,7 @@ from cli.settings import Settings, command_parser, config_dir
 if TYPE_CHECKING:
     from agent.ports import StepProgress
     from agent.tui.config import UiConfig
-    from agent.tui.contracts import Launch, LoadedEngine, SessionStore
+    from agent.tui.contracts import Launch, LoadedEngine, SessionService
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -78,8 +78,8 @@ def launch_for(
     if getattr(args, "continue_last", False):
         resume = config.last_conversation
     return Launch(
-        open_store=lambda: _open_store(settings),
-        load_engine=lambda store, progress: _load_engine(settings, store, progress),
+        open_sessions=lambda: _open_sessions(settings),
+        load_engine=lambda sessions, progress: _load_engine(settings, sessions, progress),
         model=settings.model,
         domain=settings.domain,
         theme=getattr(args, "theme", None),
@@ -88,19 +88,22 @@ def launch_for(
     )
 
 
-def _open_store(settings: Settings) -> SessionStore:
-    from agent.tui.forking import ForkingMemory
+def _open_sessions(settings: Settings) -> SessionService:
+    from agent.engine.session_service import Sessions
     from storage import open_memory
 
-    return ForkingMemory(open_memory(settings.db_url))
+    return Sessions(open_memory(settings.db_url))
 
 
-def _load_engine(settings: Settings, store: SessionStore, progress: StepProgress) -> LoadedEngine:
+def _load_engine(
+    settings: Settings, sessions: SessionService, progress: StepProgress
+) -> LoadedEngine:
+    """The engine over the store the sessions service opened (one store for both doors)."""
+    from agent.engine.session_service import Sessions
     from agent.tui.contracts import LoadedEngine
-    from agent.tui.forking import ForkingMemory
     from cli.compose import build_engine
 
-    if not isinstance(store, ForkingMemory):
-        raise TypeError("the chat's store must be the ForkingMemory that _open_store built")
-    engine = build_engine(settings, memory=store, progress=progress)
+    if not isinstance(sessions, Sessions):
+        raise TypeError("the chat's sessions must be the Sessions that _open_sessions built")
+    engine = build_engine(settings, memory=sessions.memory, progress=progress)
     return LoadedEngine(engine, engine.model.name, engine.model.context_size)

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from agent.tui.config import UiConfig, load_config, save_config
-from agent.tui.contracts import Launch, LoadedEngine, SessionStore
+from agent.tui.contracts import Launch, LoadedEngine, SessionService
 from agent.tui.screens.chat_screen import ChatScreen
 from agent.tui.widgets.status import StatusBar
 from agent.tui.workers import user_message
@@ -69,7 +69,7 @@ class SlotchatApp(App[None]):
         self.call_after_refresh(self._start_background)
 
     def _start_background(self) -> None:
-        self._open_store()
+        self._open_sessions()
         self._warm_up()
 
     @work(thread=True, group="warm-up")
@@ -85,29 +85,29 @@ class SlotchatApp(App[None]):
         save_config(self.launch.config_path, self.config)
 
     @work(thread=True, group="startup")
-    def _open_store(self) -> None:
+    def _open_sessions(self) -> None:
         try:
-            store = self.launch.open_store()
+            sessions = self.launch.open_sessions()
         except Exception as error:  # any failure: the app stays up and says what happened
             self._start_failed("opening the conversation store", error)
             self.call_from_thread(self.chat.engine_failed, "no store")
             return
-        self.call_from_thread(self._store_opened, store)
-        self._load_engine(store)
+        self.call_from_thread(self._sessions_opened, sessions)
+        self._load_engine(sessions)
 
-    def _store_opened(self, store: SessionStore) -> None:
-        self.chat.store_ready(store)
+    def _sessions_opened(self, sessions: SessionService) -> None:
+        self.chat.sessions_ready(sessions)
         if self.launch.resume is not None:
             self.chat.open_conversation(self.launch.resume)
 
-    def _load_engine(self, store: SessionStore) -> None:
+    def _load_engine(self, sessions: SessionService) -> None:
         status = self.chat.query_one(StatusBar)
 
         def progress(what: str, fraction: float | None) -> None:
             self.call_from_thread(status.show_loading, what, fraction)
 
         try:
-            engine = self.launch.load_engine(store, progress)
+            engine = self.launch.load_engine(sessions, progress)
         except Exception as error:  # any failure: the app stays up and says what happened
             self._start_failed("loading the model", error)
             self.call_from_thread(self.chat.engine_failed, str(error))

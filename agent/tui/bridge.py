@@ -13,7 +13,8 @@ import time
 from textual.message import Message
 from textual.message_pump import MessagePump
 
-from agent.domain import Act, Booking, DialogueState, Turn, TurnResult
+from agent.domain import Act, DialogueState, TurnResult
+from agent.engine.session_service import Session
 from agent.ports import ConversationChanged
 
 
@@ -40,20 +41,13 @@ class TextReplaced(Message):
 
 
 class TurnFinished(Message):
-    """The turn is stored; ``branch`` and ``bookings`` are re-read from the store after it."""
+    """The turn is stored; ``session`` is the conversation as opened again after it."""
 
-    def __init__(
-        self,
-        result: TurnResult,
-        bridge: StreamBridge,
-        branch: list[Turn],
-        bookings: list[Booking],
-    ) -> None:
+    def __init__(self, result: TurnResult, bridge: StreamBridge, session: Session) -> None:
         super().__init__()
         self.result = result
         self.bridge = bridge
-        self.branch = branch
-        self.bookings = bookings
+        self.session = session
 
 
 class TurnFailed(Message):

@@ -1,7 +1,8 @@
 """What the TUI needs from the layers below, as small Protocols.
 
-The TUI never builds an engine or opens a database itself: the composition root (``cli/chat.py``)
-hands it a :class:`Launch` whose callables do that work. They run in Textual thread workers,
+The TUI never builds an engine or opens a database itself, and never works the store: the
+composition root (``cli/chat.py``) hands it a :class:`Launch` whose callables build the engine's
+two doors, the sessions service and the dialogue engine. They run in Textual thread workers,
 after the first paint, so the window appears at once however slow the model is to load.
 """
 
@@ -12,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from agent.domain import Booking, Conversation, DialogueState, SearchHit, Turn, TurnResult
+from agent.domain import Conversation, DialogueState, SearchHit, TurnResult
+from agent.engine.session_service import Session
 from agent.ports import CancelToken, StepProgress, TurnListener
 
 
@@ -45,6 +47,20 @@ class ChatBackend(Protocol):
         """A new reply to the last user turn, on a sibling branch of the old reply."""
         ...
 
+    def edit(
+        self,
+        conversation_id: int,
+        user_turn_id: int,
+        text: str,
+        *,
+        listener: TurnListener | None = None,
+        cancel: CancelToken | None = None,
+        expected_head: int | None = None,
+    ) -> TurnResult:
+        """Edit-and-resend: ``text`` as a new sibling of the message ``user_turn_id``, answered
+        from that point of the conversation; the old branch stays stored."""
+        ...
+
     def set_state(
         self, conversation_id: int, state: DialogueState, *, expected_head: int | None = None
     ) -> None:
@@ -56,39 +72,27 @@ class ChatBackend(Protocol):
         ...
 
 
-class SessionStore(Protocol):
-    """The memory store operations behind the chat and sessions screens."""
+class SessionService(Protocol):
+    """The conversations behind the chat and sessions screens
+    (``agent.engine.session_service.Sessions`` fits); usable before the model is loaded."""
 
-    def create_conversation(self, *, title: str, domain: str, model: str) -> Conversation: ...
-
-    def get_conversation(self, conversation_id: int) -> Conversation: ...
-
-    def list_conversations(self, *, include_archived: bool = False) -> list[Conversation]: ...
-
-    def active_branch(self, conversation_id: int) -> list[Turn]: ...
-
-    def latest_state(self, conversation_id: int) -> DialogueState: ...
-
-    def bookings(self, conversation_id: int) -> list[Booking]: ...
+    def conversations(self, *, include_archived: bool = False) -> list[Conversation]: ...
 
     def search(self, query: str, *, limit: int = 20) -> list[SearchHit]: ...
 
-    def rename(self, conversation_id: int, title: str) -> object: ...
+    def open(self, conversation_id: int) -> Session:
+        """The active branch, the state the next turn starts from, and the bookings."""
+        ...
 
-    def archive(self, conversation_id: int, archived: bool = True) -> object: ...
+    def rename(self, conversation_id: int, title: str) -> None: ...
 
-    def delete(self, conversation_id: int) -> object:
+    def archive(self, conversation_id: int, archived: bool = True) -> None: ...
+
+    def delete(self, conversation_id: int) -> None:
         """Soft delete: :meth:`restore` undoes it."""
         ...
 
-    def restore(self, conversation_id: int) -> object: ...
-
-    def fork_next(self, conversation_id: int, user_turn_id: int) -> None:
-        """Make the next user turn of the conversation a new sibling of ``user_turn_id``
-        (see :class:`agent.tui.forking.ForkingMemory`)."""
-        ...
-
-    def cancel_fork(self, conversation_id: int) -> None: ...
+    def restore(self, conversation_id: int) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -104,8 +108,8 @@ class LoadedEngine:
 class Launch:
     """Everything the app needs from its caller; the callables run off the UI thread."""
 
-    open_store: Callable[[], SessionStore]
-    load_engine: Callable[[SessionStore, StepProgress], LoadedEngine]
+    open_sessions: Callable[[], SessionService]
+    load_engine: Callable[[SessionService, StepProgress], LoadedEngine]
     model: str
     domain: str
     theme: str | None = None

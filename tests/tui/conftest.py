@@ -36,7 +36,7 @@ async def wait_until(pilot: Pilot[None], condition: object, timeout: float = 10.
 async def wait_ready(pilot: Pilot[None]) -> None:
     app = pilot.app
     assert isinstance(app, SlotchatApp)
-    await wait_until(pilot, lambda: app.chat.engine is not None and app.chat.store is not None)
+    await wait_until(pilot, lambda: app.chat.engine is not None and app.chat.sessions is not None)
 
 
 async def wait_idle(pilot: Pilot[None]) -> None:

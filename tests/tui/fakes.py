@@ -1,5 +1,5 @@
-"""Fakes at the TUI's seams: an in-memory store and a keyword-tracking engine that streams
-through the real ScriptedChatModel, so the tests exercise the UI, not a model."""
+"""Fakes at the TUI's seams: the real sessions service on a SQLite file and a keyword-tracking
+engine streaming through the real ScriptedChatModel, so the tests exercise the UI, not a model."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from agent.domain import (
     Turn,
     TurnResult,
 )
+from agent.engine.session_service import Sessions
 from agent.llm.fake import ScriptedChatModel
-from agent.ports import CancelToken, Memory, StepProgress, TurnListener
-from agent.tui.contracts import Launch, LoadedEngine, SessionStore
-from agent.tui.forking import ForkingMemory
+from agent.ports import CancelToken, StepProgress, TurnListener
+from agent.tui.contracts import Launch, LoadedEngine, SessionService
+from storage.store import SqlMemory
 
 _WORDS = {
     "italian": ("restaurant-food", "italian"),
@@ -48,7 +49,7 @@ def track(state: DialogueState, text: str) -> DialogueState:
 class FakeEngine:
     """Keyword tracker + scripted streaming responder, storing through the Memory port."""
 
-    def __init__(self, memory: Memory, model: ScriptedChatModel) -> None:
+    def __init__(self, memory: SqlMemory, model: ScriptedChatModel) -> None:
         self.memory = memory
         self.model = model
 
@@ -80,6 +81,19 @@ class FakeEngine:
         branch = self.memory.active_branch(conversation_id)
         user = [t for t in branch if t.role == "user"][-1]
         return self._run(user, listener, cancel, expected_head)
+
+    def edit(
+        self,
+        conversation_id: int,
+        user_turn_id: int,
+        text: str,
+        *,
+        listener: TurnListener | None = None,
+        cancel: CancelToken | None = None,
+        expected_head: int | None = None,
+    ) -> TurnResult:
+        user = self.memory.fork(user_turn_id, text, expected_head=expected_head)
+        return self._run(user, listener, cancel)
 
     def state(self, conversation_id: int) -> DialogueState:
         return self.memory.latest_state(conversation_id)
@@ -126,32 +140,33 @@ class FakeEngine:
         self.memory.save_state(head.id, state, expected_head=expected_head)
 
 
-def open_store(path: Path) -> ForkingMemory:
+def open_sessions(path: Path) -> Sessions:
+    """The real sessions service over a real SQLite file (its ``memory`` is the store)."""
     from storage import open_memory
 
-    return ForkingMemory(open_memory(f"sqlite:///{path}"))
+    return Sessions(open_memory(f"sqlite:///{path}"))
 
 
 def make_launch(
     tmp_path: Path,
     model: ScriptedChatModel | None = None,
     *,
-    store: ForkingMemory | None = None,
+    sessions: Sessions | None = None,
     gate: threading.Event | None = None,
     fail_load: Exception | None = None,
     config_path: Path | None = None,
 ) -> Launch:
     """A Launch over a real SQLite file in ``tmp_path`` and the fake engine."""
     model = model or ScriptedChatModel(lambda m, c: "A **fine** choice: *Pizza Hut*.", name="fake")
-    opened = store or open_store(tmp_path / "chat.db")
+    opened = sessions or open_sessions(tmp_path / "chat.db")
 
-    def load(memory: SessionStore, progress: StepProgress) -> LoadedEngine:
+    def load(given: SessionService, progress: StepProgress) -> LoadedEngine:
         progress("assembling model", 0.5)
         if gate is not None:
             gate.wait(10)
         if fail_load is not None:
             raise fail_load
-        return LoadedEngine(FakeEngine(opened, model), model.name, 4096)
+        return LoadedEngine(FakeEngine(opened.memory, model), model.name, 4096)
 
     return Launch(
         lambda: opened, load, "fake", "cambridge", config_path=config_path, export_dir=tmp_path

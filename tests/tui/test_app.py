@@ -80,7 +80,7 @@ async def test_a_failing_start_up_step_is_shown_in_one_line_and_logged(
     def broken_store() -> object:
         raise error
 
-    opener = broken_store if step == "store" else launch.open_store
+    opener = broken_store if step == "store" else launch.open_sessions
     app = SlotchatApp(Launch(opener, launch.load_engine, "fake", "cambridge"))  # type: ignore[arg-type]
     with caplog.at_level("ERROR", logger="agent.tui.app"):
         async with app.run_test(size=SIZE) as pilot:
@@ -130,5 +130,5 @@ async def test_theme_and_last_conversation_are_remembered(tmp_path: Path) -> Non
     saved = json.loads(config.read_text())
     assert saved["theme"] == "nord"
     assert saved["last_conversation"] == app.chat.conversation_id
-    again = SlotchatApp(make_launch(tmp_path, config_path=config, store=app.chat.store))
+    again = SlotchatApp(make_launch(tmp_path, config_path=config, sessions=app.chat.sessions))
     assert again.theme == "nord"

@@ -24,11 +24,11 @@ async def test_regenerate_keeps_the_old_reply_on_a_branch(app: SlotchatApp) -> N
         await send(pilot, "italian please")
         await pilot.press("ctrl+r")
         await wait_idle(pilot)
-        store = app.chat.store
+        store = app.chat.sessions.memory
         cid = app.chat.conversation_id
         branch = store.active_branch(cid)
         assert [t.text for t in branch if t.role == "user"] == ["cheap food", "italian please"]
-        everything = store.inner.all_turns(cid)
+        everything = store.all_turns(cid)
         assert [t.role for t in everything].count("assistant") == 3
         last_user = branch[-2]
         assert [t.parent_id for t in everything].count(last_user.id) == 2  # two sibling replies
@@ -47,7 +47,7 @@ async def test_edit_last_message_forks_from_its_parent(app: SlotchatApp) -> None
         await type_text(pilot, "chinese please")
         await pilot.press("enter")
         await wait_idle(pilot)
-        branch = app.chat.store.active_branch(app.chat.conversation_id)
+        branch = app.chat.sessions.memory.active_branch(app.chat.conversation_id)
         assert [t.text for t in branch if t.role == "user"] == ["cheap food", "chinese please"]
         assert _rows(app)["restaurant-food"] == ("chinese", "#2")
         assert [v.text for v in messages(app) if v.role == "user"] == [
@@ -64,7 +64,7 @@ async def test_edit_first_message_replaces_the_root(app: SlotchatApp) -> None:
         app.chat.query_one(PromptInput).text = "expensive food"
         await pilot.press("enter")
         await wait_idle(pilot)
-        branch = app.chat.store.active_branch(app.chat.conversation_id)
+        branch = app.chat.sessions.memory.active_branch(app.chat.conversation_id)
         assert [t.text for t in branch if t.role == "user"] == ["expensive food"]
         assert _rows(app) == {"restaurant-pricerange": ("expensive", "#1")}
 
@@ -92,7 +92,7 @@ async def test_editing_a_slot_sets_the_engine_state(app: SlotchatApp) -> None:
         await pilot.press("enter")
         await wait_until(pilot, lambda: _rows(app).get("restaurant-food", ("",))[0] == "thai")
         assert _rows(app)["restaurant-food"] == ("thai", "edited")
-        stored = app.chat.store.latest_state(app.chat.conversation_id)
+        stored = app.chat.sessions.memory.latest_state(app.chat.conversation_id)
         assert stored.slots["restaurant-food"] == "thai"
 
 
@@ -108,7 +108,7 @@ async def test_clearing_and_adding_slots(app: SlotchatApp) -> None:
         await type_text(pilot, "restaurant-area=centre")
         await pilot.press("enter")
         await wait_until(pilot, lambda: "restaurant-area" in _rows(app))
-        stored = app.chat.store.latest_state(app.chat.conversation_id)
+        stored = app.chat.sessions.memory.latest_state(app.chat.conversation_id)
         assert dict(stored.slots) == {"restaurant-pricerange": "cheap", "restaurant-area": "centre"}
         app.chat.query_one(PromptInput).focus()
         await send(pilot, "italian")

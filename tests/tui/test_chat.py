@@ -93,7 +93,7 @@ async def test_escape_stops_the_reply_and_keeps_what_streamed(tmp_path: Path) ->
     async with app.run_test(size=SIZE) as pilot:
         await _stop_a_streaming_reply(app, pilot, "escape")
         reply = messages(app)[1]
-        stored = app.chat.store.active_branch(app.chat.conversation_id)  # type: ignore[union-attr]
+        stored = app.chat.sessions.memory.active_branch(app.chat.conversation_id)  # type: ignore[union-attr]
         assert stored[-1].complete is False
         assert stored[-1].text == reply.text
 

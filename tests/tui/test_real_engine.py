@@ -34,11 +34,11 @@ async def test_turn_regenerate_edit_and_state_through_the_real_engine(tmp_path: 
         views = messages(app)
         assert [v.role for v in views] == ["user", "assistant"]
         assert views[1].text.strip()
-        store, cid = app.chat.store, app.chat.conversation_id
+        store, cid = app.chat.sessions.memory, app.chat.conversation_id
         assert store.get_conversation(cid).title == "I want a cheap italian restaurant"
         await pilot.press("ctrl+r")
         await wait_idle(pilot)
-        tree = store.inner.all_turns(cid)
+        tree = store.all_turns(cid)
         assert [t.role for t in tree] == ["user", "assistant", "assistant"]
         await pilot.press("ctrl+e")
         app.chat.query_one("#prompt").text = "something else"
@@ -46,7 +46,7 @@ async def test_turn_regenerate_edit_and_state_through_the_real_engine(tmp_path: 
         await wait_idle(pilot)
         branch = store.active_branch(cid)
         assert [t.text for t in branch if t.role == "user"] == ["something else"]
-        assert len(store.inner.all_turns(cid)) == 5
+        assert len(store.all_turns(cid)) == 5
         app.chat._change_slot("restaurant-area", "centre")
         await wait_until(pilot, lambda: app.chat.state.slots.get("restaurant-area") == "centre")
         engine = app.chat.engine.backend

@@ -1,4 +1,4 @@
-"""The TUI's pure helpers: settings file, slot provenance, export, the forking memory."""
+"""The TUI's pure helpers: settings file, slot provenance, export."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from agent.domain import Booking, Conversation, DialogueState, Turn
 from agent.tui.config import UiConfig, load_config, save_config
 from agent.tui.export import to_json, to_markdown
 from agent.tui.provenance import slot_origins
-from tests.tui.fakes import open_store
 
 WHEN = datetime(2026, 1, 2, 3, 4)
 
@@ -51,23 +50,3 @@ def test_export_shows_turns_state_and_bookings() -> None:
     document = json.loads(to_json(conv, branch, state, [booking]))
     assert document["bookings"][0]["reference"] == "ABCD1234"
     assert document["turns"][1]["state"] == {"price": "cheap"}
-
-
-def test_forking_memory_branches_beside_a_user_turn(tmp_path: Path) -> None:
-    memory = open_store(tmp_path / "x.db")
-    cid = memory.create_conversation(title="t", domain="d", model="m").id
-    first = memory.append_turn(cid, "user", "cheap")
-    reply = memory.append_turn(cid, "assistant", "ok")
-    memory.save_state(reply.id, DialogueState(slots={"price": "cheap"}))
-    second = memory.append_turn(cid, "user", "italian")
-    memory.save_state(second.id, DialogueState(slots={"price": "cheap", "food": "italian"}))
-    memory.fork_next(cid, second.id)
-    assert [t.id for t in memory.active_branch(cid)] == [first.id, reply.id]
-    assert memory.latest_state(cid).slots == {"price": "cheap"}
-    edited = memory.append_turn(cid, "user", "thai")
-    assert edited.parent_id == reply.id
-    assert [t.text for t in memory.active_branch(cid)] == ["cheap", "ok", "thai"]
-    memory.fork_next(cid, first.id)
-    root = memory.append_turn(cid, "user", "expensive")
-    assert root.parent_id is None
-    assert [t.text for t in memory.active_branch(cid)] == ["expensive"]

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from agent.domain import Booking, DialogueState, Turn
 from agent.ports import ConversationChanged
 from agent.tui.bridge import StreamBridge
-from agent.tui.contracts import Launch, LoadedEngine, SessionStore
+from agent.tui.contracts import Launch, LoadedEngine, SessionService
 from agent.tui.provenance import EDITED, slot_origins
 from agent.tui.widgets.message import MessageView
 from agent.tui.widgets.prompt import PromptInput
@@ -24,12 +24,14 @@ from agent.tui.widgets.transcript import Transcript
 from agent.tui.workers import report_errors
 
 if TYPE_CHECKING:
+    from agent.engine.session_service import Session
     from agent.tui.screens.sessions_screen import Opened
 
 
 @dataclass(frozen=True)
 class Fork:
-    """Send the next message as a new sibling of the user turn ``user_turn_id``."""
+    """The next message edits the user turn ``user_turn_id``: the engine's ``edit`` stores it as
+    a new sibling and answers it from that point."""
 
     user_turn_id: int
 
@@ -48,25 +50,15 @@ class Outgoing:
 
 
 class ConversationLoaded(Message):
-    def __init__(
-        self,
-        conversation_id: int,
-        branch: list[Turn],
-        state: DialogueState,
-        bookings: list[Booking],
-        turn_id: int | None,
-    ) -> None:
+    def __init__(self, session: Session, turn_id: int | None) -> None:
         super().__init__()
-        self.conversation_id = conversation_id
-        self.branch = branch
-        self.state = state
-        self.bookings = bookings
+        self.session = session
         self.turn_id = turn_id
 
 
 class ChatActions(Screen[None]):
     launch: Launch
-    store: SessionStore | None
+    sessions: SessionService | None
     engine: LoadedEngine | None
     conversation_id: int | None
     branch: list[Turn]
@@ -266,11 +258,11 @@ class ChatActions(Screen[None]):
     def action_sessions(self) -> None:
         from agent.tui.screens.sessions_screen import SessionsScreen
 
-        if self.store is None:
+        if self.sessions is None:
             self.sessions_wanted = True  # opened as soon as the store is
             self.notify("Opening the conversation store…", timeout=2)
             return
-        self.app.push_screen(SessionsScreen(self.store, self.launch.export_dir), self._opened)
+        self.app.push_screen(SessionsScreen(self.sessions, self.launch.export_dir), self._opened)
 
     async def _opened(self, opened: Opened | None) -> None:
         if opened is None:
@@ -292,18 +284,16 @@ class ChatActions(Screen[None]):
     @work(thread=True, group="load")
     @report_errors
     def _load(self, conversation_id: int, turn_id: int | None) -> None:
-        if self.store is None:
-            return
-        branch = self.store.active_branch(conversation_id)
-        state = self.store.latest_state(conversation_id)
-        bookings = self.store.bookings(conversation_id)
-        self.post_message(ConversationLoaded(conversation_id, branch, state, bookings, turn_id))
+        if self.sessions is not None:
+            self.post_message(ConversationLoaded(self.sessions.open(conversation_id), turn_id))
 
     @on(ConversationLoaded)
     async def _loaded(self, event: ConversationLoaded) -> None:
+        session = event.session
         await self._show(
-            event.conversation_id, event.branch, event.state, event.bookings, event.turn_id
-        )
+            session.conversation_id, list(session.branch), session.state,
+            list(session.bookings), event.turn_id,
+        )  # fmt: skip
 
     async def _show(
         self,

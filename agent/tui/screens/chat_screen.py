@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer
 
-from agent.domain import DialogueState, Turn
+from agent.domain import DialogueState, Turn, TurnResult
 from agent.errors import GenerationCancelled, SlotchatError
 from agent.ports import ConversationChanged
 from agent.tui.bridge import (
@@ -27,7 +27,7 @@ from agent.tui.bridge import (
     TurnFinished,
     TurnRefused,
 )
-from agent.tui.contracts import Launch, LoadedEngine, SessionStore
+from agent.tui.contracts import ChatBackend, Launch, LoadedEngine, SessionService
 from agent.tui.provenance import advance
 from agent.tui.screens.chat_actions import ChatActions, Fork, Outgoing
 from agent.tui.widgets.message import MessageView
@@ -56,7 +56,7 @@ class ChatScreen(ChatActions):
     def __init__(self, launch: Launch) -> None:
         super().__init__()
         self.launch = launch
-        self.store: SessionStore | None = None
+        self.sessions: SessionService | None = None
         self.engine: LoadedEngine | None = None
         self.conversation_id: int | None = None
         self.branch: list[Turn] = []
@@ -87,8 +87,8 @@ class ChatScreen(ChatActions):
 
     # ------------------------------------------------------------------ readiness
 
-    def store_ready(self, store: SessionStore) -> None:
-        self.store = store
+    def sessions_ready(self, sessions: SessionService) -> None:
+        self.sessions = sessions
         if self.sessions_wanted:
             self.sessions_wanted = False
             self.action_sessions()
@@ -119,12 +119,12 @@ class ChatScreen(ChatActions):
             return
         edit_of = self.head if fork is not None else None  # a plain message may interleave
         self.queue.append(Outgoing(event.text, view, fork, expected_head=edit_of))
-        if self.bridge is not None or self.engine is None or self.store is None:
+        if self.bridge is not None or self.engine is None or self.sessions is None:
             view.set_note("queued")
         self._send_queued()
 
     def _send_queued(self) -> None:
-        if self.bridge is not None or self.engine is None or self.store is None:
+        if self.bridge is not None or self.engine is None or self.sessions is None:
             return
         if self.queue:
             item = self.queue.pop(0)
@@ -141,33 +141,22 @@ class ChatScreen(ChatActions):
 
     @work(thread=True, group="turn")
     def _run_turn(self, bridge: StreamBridge, item: Outgoing) -> None:
-        store, engine = self.store, self.engine
-        if store is None or engine is None:
+        sessions, engine = self.sessions, self.engine
+        if sessions is None or engine is None:
             return
         try:
-            conversation_id = self._conversation_for(store, item.text)
-            if item.fork is not None:
-                store.fork_next(conversation_id, item.fork.user_turn_id)
-            run = engine.backend.regenerate if item.regenerate else engine.backend.turn
-            args = () if item.regenerate else (item.text,)
-            result = run(
-                conversation_id, *args, listener=bridge, cancel=bridge.cancel,
-                expected_head=item.expected_head,
-            )  # fmt: skip
-            branch = store.active_branch(conversation_id)
-            bookings = store.bookings(conversation_id)
+            conversation_id = self._conversation_for(item.text)
+            result = _send(engine.backend, conversation_id, item, bridge)
+            session = sessions.open(conversation_id)
         except ConversationChanged as error:
-            store.cancel_fork(conversation_id)
             text = "" if item.regenerate else item.text
             self.post_message(TurnRefused(error, text, bridge))
         except Exception as error:
-            if self.conversation_id is not None:
-                store.cancel_fork(self.conversation_id)
             self.post_message(TurnFailed(_failure(error), bridge))
         else:
-            self.post_message(TurnFinished(result, bridge, branch, bookings))
+            self.post_message(TurnFinished(result, bridge, session))
 
-    def _conversation_for(self, store: SessionStore, first_text: str) -> int:
+    def _conversation_for(self, first_text: str) -> int:
         if self.conversation_id is None:
             title = " ".join(first_text.split())[:60]
             assert self.engine is not None  # noqa: S101 - checked by the caller
@@ -218,16 +207,15 @@ class ChatScreen(ChatActions):
         if view is not None:
             await self._finish_view(view, result.reply, result.meta.cut_off, result.reply_turn_id)
         arrived = _arrived(self.branch, event)
-        self.branch = event.branch
-        self.head = event.branch[-1].id if event.branch else None
+        self.branch, self.head = list(event.session.branch), event.session.head
         self._mark_user_turn(result.user_turn_id)
         if arrived:
-            await self.query_one(Transcript).show_branch(event.branch)
+            await self.query_one(Transcript).show_branch(self.branch)
             plural = "s" if arrived != 1 else ""
             self.notify(f"{arrived} new turn{plural} from another window", markup=False)
         if self.state != result.state:
             self._state_updated(StateUpdated(result.state, result.act))
-        self.query_one(StatePanel).show_bookings(event.bookings)
+        self.query_one(StatePanel).show_bookings(list(event.session.bookings))
         self._show_stats(event)
         self._send_queued()
 
@@ -279,7 +267,27 @@ def _arrived(shown: list[Turn], event: TurnFinished) -> int:
     """Turns another window added to the branch while this window's turn ran."""
     known = {turn.id for turn in shown}
     known |= {event.result.user_turn_id, event.result.reply_turn_id}
-    return sum(1 for turn in event.branch if turn.id not in known)
+    return sum(1 for turn in event.session.branch if turn.id not in known)
+
+
+def _send(
+    engine: ChatBackend, conversation_id: int, item: Outgoing, bridge: StreamBridge
+) -> TurnResult:
+    """The engine's door for ``item``: an edit, a regenerate or a new message."""
+    head = item.expected_head
+    if item.fork is not None:
+        user_turn_id = item.fork.user_turn_id
+        return engine.edit(
+            conversation_id, user_turn_id, item.text, listener=bridge, cancel=bridge.cancel,
+            expected_head=head,
+        )  # fmt: skip
+    if item.regenerate:
+        return engine.regenerate(
+            conversation_id, listener=bridge, cancel=bridge.cancel, expected_head=head
+        )
+    return engine.turn(
+        conversation_id, item.text, listener=bridge, cancel=bridge.cancel, expected_head=head
+    )
 
 
 def _failure(error: Exception) -> str:

@@ -1,7 +1,8 @@
 """All conversations: open, new, rename, archive, delete (with undo), search, export.
 
-Store calls run in thread workers; the list is rebuilt from their results. The screen dismisses
-with an :class:`Opened` telling the chat screen what to show.
+Calls to the sessions service (:class:`agent.engine.session_service.Sessions`, never the
+store) run in thread workers; the list is rebuilt from their results. The screen dismisses with
+an :class:`Opened` telling the chat screen what to show.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from textual.widgets import Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from agent.domain import Conversation, SearchHit
-from agent.tui.contracts import SessionStore
+from agent.tui.contracts import SessionService
 from agent.tui.export import to_json, to_markdown
 from agent.tui.screens.dialogs import AskText
 from agent.tui.workers import report_errors
@@ -46,9 +47,9 @@ class SessionsScreen(Screen[Opened | None]):
         Binding("h", "toggle_archived", "Show archived"),
     ]
 
-    def __init__(self, store: SessionStore, export_dir: Path) -> None:
+    def __init__(self, sessions: SessionService, export_dir: Path) -> None:
         super().__init__()
-        self.store = store
+        self.sessions = sessions
         self.export_dir = export_dir
         self.conversations: list[Conversation] = []
         self.hits: list[SearchHit] = []
@@ -69,7 +70,7 @@ class SessionsScreen(Screen[Opened | None]):
     @work(thread=True, exclusive=True, group="sessions")
     @report_errors
     def reload(self) -> None:
-        found = self.store.list_conversations(include_archived=self.show_archived)
+        found = self.sessions.conversations(include_archived=self.show_archived)
         self.app.call_from_thread(self._show_conversations, found)
 
     def _show_conversations(self, conversations: list[Conversation]) -> None:
@@ -99,7 +100,7 @@ class SessionsScreen(Screen[Opened | None]):
     @work(thread=True, exclusive=True, group="sessions")
     @report_errors
     def _search(self, query: str) -> None:
-        hits = self.store.search(query, limit=50)
+        hits = self.sessions.search(query, limit=50)
         self.app.call_from_thread(self._show_hits, hits)
 
     def _current(self) -> Conversation | None:
@@ -141,14 +142,14 @@ class SessionsScreen(Screen[Opened | None]):
 
         def renamed(title: str | None) -> None:
             if title and title.strip():
-                self._store_call("rename", conversation.id, title.strip())
+                self._session_call("rename", conversation.id, title.strip())
 
         self.app.push_screen(AskText("New title", conversation.title), renamed)
 
     def action_archive(self) -> None:
         conversation = self._current()
         if conversation is not None:
-            self._store_call("archive", conversation.id, not conversation.archived)
+            self._session_call("archive", conversation.id, not conversation.archived)
             verb = "Unarchived" if conversation.archived else "Archived (h shows archived)"
             self.notify(f"{verb}: {conversation.title}")
 
@@ -156,7 +157,7 @@ class SessionsScreen(Screen[Opened | None]):
         conversation = self._current()
         if conversation is not None:
             self.deleted.append(conversation)
-            self._store_call("delete", conversation.id)
+            self._session_call("delete", conversation.id)
             self.notify(f"Deleted “{conversation.title}”. Press u to undo.")
 
     def action_undo(self) -> None:
@@ -164,14 +165,14 @@ class SessionsScreen(Screen[Opened | None]):
             self.notify("Nothing to undo")
             return
         conversation = self.deleted.pop()
-        self._store_call("restore", conversation.id)
+        self._session_call("restore", conversation.id)
         self.notify(f"Restored “{conversation.title}”")
 
     @work(thread=True, group="sessions-write")
     @report_errors
-    def _store_call(self, method: str, *args: object) -> None:
-        getattr(self.store, method)(*args)
-        found = self.store.list_conversations(include_archived=self.show_archived)
+    def _session_call(self, method: str, *args: object) -> None:
+        getattr(self.sessions, method)(*args)
+        found = self.sessions.conversations(include_archived=self.show_archived)
         self.app.call_from_thread(self._show_conversations, found)
 
     def action_export(self, kind: str) -> None:
@@ -182,12 +183,11 @@ class SessionsScreen(Screen[Opened | None]):
     @work(thread=True, group="sessions-write")
     @report_errors
     def _export(self, conversation: Conversation, kind: str) -> None:
-        branch = self.store.active_branch(conversation.id)
-        state = self.store.latest_state(conversation.id)
-        bookings = self.store.bookings(conversation.id)
+        session = self.sessions.open(conversation.id)
         render = to_markdown if kind == "md" else to_json
         path = self.export_dir / f"slotchat-{conversation.id}.{kind}"
-        path.write_text(render(conversation, branch, state, bookings), encoding="utf-8")
+        text = render(conversation, session.branch, session.state, session.bookings)
+        path.write_text(text, encoding="utf-8")
         self.app.call_from_thread(self.notify, f"Exported to {path}")
 
 
