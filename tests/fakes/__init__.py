@@ -4,7 +4,7 @@
   ``mini_pack()`` and ``mini_schema()`` for the policy, backend, reply and engine tests, and
   ``OPEN_SCHEMA`` (the same services with intents that name no slots) for the tracker's.
 - ``tests.fakes.store``: the real store (``storage.SqlMemory``) on in-memory SQLite: the
-  ``memory()`` factory and the ``memory`` fixture.
+  ``memory()`` factory and the ``memory`` fixture (offered to tests/agent by its conftest).
 - ``tests.fakes.turns``: a scripted tracker, prompts that show the model the turn plainly, a
   recording listener, and ``delta(...)`` for writing state changes briefly.
 - ``tests.fakes.table_engine``: an engine that answers from a table keyed by the user's text,

@@ -24,6 +24,7 @@ def memory() -> SqlMemory:
 
 @pytest.fixture(name="memory")
 def memory_fixture() -> Iterator[SqlMemory]:
-    """A fresh store per test, closed afterwards. Import it into a test module to use it."""
+    """A fresh store per test, closed afterwards. tests/agent/conftest.py offers it to the stage
+    tests; another folder's conftest can import it the same way."""
     with memory() as store:
         yield store
