@@ -8,9 +8,11 @@ Layout, for the runtime's prefix cache (only a leading run of ``cache=True`` mes
     the current turn: state, system turn, user turn              per turn
 
 Over budget, exemplars go first, least useful first (selectors order them so); the current turn
-never goes (an overlong paste is clipped instead). The static exemplars are fitted against the
-budget minus a fixed reserve for the tail, so a long user turn does not evict them and with
-them the cached prefix. A schema that leaves no room even for the tail is a ``DomainError``.
+never goes, and is used as given: the engine has already clipped an overlong paste
+(``agent.engine.turn_context.clip``, the one clip of the user's text). The static exemplars
+are fitted against the budget minus a fixed reserve for the tail, so a long user turn does not
+evict them and with them the cached prefix. A schema that leaves no room even for the tail is
+a ``DomainError``.
 
 Use :func:`prompts.manager_factory.build_tracker_prompts` to get one.
 """
@@ -38,7 +40,6 @@ CountTokens = Callable[[str], int]
 DEFAULT_BUDGET = 2048  # tokens for the whole tracker prompt (half the runtime's default context)
 TAIL_RESERVE = 192  # tokens the static part leaves free for the per-turn tail
 MESSAGE_OVERHEAD = 5  # chat-template tokens around one message (e.g. Qwen's <|im_start|>…)
-MAX_USER_CHARS = 1200  # longer user turns are clipped: a 20,000-character paste still fits
 # the tracker sees the end of the system turn: the question the user answers is there, and a
 # long offer would cost prompt time on every turn (its values reach the grammar separately)
 MAX_SYSTEM_CHARS = 240
@@ -134,7 +135,7 @@ class PromptManager:
         if not system_text and not state.slots and not state.intents:
             self.reset()
         selection = self._select(state, system_text, user_text)
-        fields = query_fields(state, _last_words(system_text), _clip(user_text))
+        fields = query_fields(state, _last_words(system_text), user_text)
         turn = Message("user", self._turn.format(**fields))
         room = self.budget - self._system_cost - self._count(turn.content) - MESSAGE_OVERHEAD
         static = self._fit(
@@ -153,7 +154,7 @@ class PromptManager:
         user_text: str,
     ) -> list[Message]:
         """Instructions + act→reply examples (cached) + history, user turn and the act's facts."""
-        return self._responder.messages(act, state, history, _clip(user_text))
+        return self._responder.messages(act, state, history, user_text)
 
     def _select(self, state: DialogueState, system_text: str, user_text: str) -> Selection:
         if self.selector is None:
@@ -218,10 +219,3 @@ def _last_words(text: str, limit: int = MAX_SYSTEM_CHARS) -> str:
             return "… " + tail[cut + 2 :]
     space = tail.find(" ")
     return "… " + (tail[space + 1 :] if space >= 0 else tail)
-
-
-def _clip(text: str) -> str:
-    if len(text) <= MAX_USER_CHARS:
-        return text
-    log.info("clipped a %d-character user turn to %d", len(text), MAX_USER_CHARS)
-    return text[:MAX_USER_CHARS] + " …"

@@ -20,7 +20,8 @@ from prompts.template_files import ResponderTemplates, default_templates
 # earlier turns shown to the responder: the act carries the facts, the history only the tone
 # and what was just asked, and every token of it is evaluated before the first reply token
 HISTORY_TURNS = 1
-MAX_HISTORY_CHARS = 200  # per turn: the reply needs the gist, not a pasted essay
+# per earlier turn: the reply needs its gist, not a pasted essay (see :func:`_short`)
+MAX_HISTORY_CHARS = 200
 _OVERHEAD = 5
 
 
@@ -104,4 +105,7 @@ def _in_play(act: Act, state: DialogueState) -> tuple[str, ...]:
 
 
 def _short(text: str) -> str:
+    """The gist of an earlier turn. Not a second clip of the user's text (the engine clipped
+    every text it passes, the current turn included, and that is used whole): the responder's
+    own budget, because every history token is evaluated before the reply's first token."""
     return text if len(text) <= MAX_HISTORY_CHARS else text[:MAX_HISTORY_CHARS] + " …"

@@ -227,10 +227,11 @@ class DialogueEngine:
         state, act and booking (``expected_head`` is checked there, for a regenerate, whose user
         turn was already stored), then the reply's text."""
         conversation_id = user_turn.conversation_id
-        if not user_turn.text.strip():
+        text = clip(user_turn.text) if user_turn.text.strip() else ""  # the one clip
+        if not text:
             state, act = context.state, Act(ActType.CHAT)
         else:
-            state, act = self._understand(user_turn.text, context, cancel)
+            state, act = self._understand(text, context, cancel)
         state_s = time.perf_counter() - started
         act = carry_out(self.backend, act, state, context.booking)
         made = act.booking if act.booking is not context.booking else None
@@ -240,7 +241,7 @@ class DialogueEngine:
             user_turn, state, act, made, expected_head=expected_head
         )
         self._edited.pop(conversation_id, None)
-        reply, first_token = self._reply(user_turn.text, act, state, context, listener, cancel)
+        reply, first_token = self._reply(text, act, state, context, listener, cancel)
         meta = dataclasses.replace(
             reply.meta,
             first_token_s=(first_token or time.perf_counter()) - started,
@@ -260,21 +261,20 @@ class DialogueEngine:
         self, text: str, context: TurnContext, cancel: CancelToken | None
     ) -> tuple[DialogueState, Act]:
         """Track the turn, then let the policy choose the act."""
-        clipped = clip(text)
         previous = context.previous
         if (
             previous
             and previous.type is ActType.CONFIRM
-            and pure_answer(clipped, self.schema.lexicon) != Answer.NONE
+            and pure_answer(text, self.schema.lexicon) != Answer.NONE
         ):
             state = context.state  # a bare yes/no to a confirmation: nothing to track
         else:
-            state = self._track(context, clipped)
+            state = self._track(context, text)
         if cancel is not None and cancel.is_set():
             return context.state, Act(ActType.CHAT)  # a cut-off tracker output is not trusted
         state = self._filter.valid(state)
         situation = Situation(
-            self.schema, state, changes(context.baseline, state), clipped,
+            self.schema, state, changes(context.baseline, state), text,
             self.backend.find, context.previous, context.entities, context.bookings,
         )  # fmt: skip
         return state, decide(situation)
@@ -307,11 +307,11 @@ class DialogueEngine:
                 listener.on_token(piece)
 
         on_replace = getattr(listener, "on_replace", None)
-        if not text.strip():
+        if not text:
             on_token(EMPTY_REPLY)
             return Reply(EMPTY_REPLY, GenerationMeta(model="template"), "template"), first[0]
         reply = self.responder.respond(
-            act, state, context.history, clip(text),
+            act, state, context.history, text,
             on_token=on_token, on_replace=on_replace, cancel=cancel,
             bookings=tuple(context.bookings.values()),
         )  # fmt: skip

@@ -61,7 +61,11 @@ def context_of(
 
 
 def clip(text: str, limit: int = MODEL_TEXT_CHARS) -> str:
-    """The head and tail of a long text: enough for the models, bounded for the context."""
+    """The head and tail of a long text: enough for the models, bounded for the context.
+
+    The one clip of what the models see of a turn: the engine clips the user's text once per
+    turn, and the system turn and history here; the tracker, the responder and their prompts
+    (``prompts.manager``) take what they are given."""
     if len(text) <= limit:
         return text
     head = limit * 2 // 3

@@ -16,7 +16,7 @@ from agent.domain import (
     SlotSpec,
 )
 from agent.errors import DomainError, UsageError
-from prompts.manager import MAX_USER_CHARS, PromptManager
+from prompts.manager import PromptManager
 from prompts.manager_factory import build_tracker_prompts
 from prompts.template_files import load_responder_templates, load_tracker_templates
 from tests.prompts.toy_domain import BANK, BANK_SCHEMA, DINING, count_words, toy_index
@@ -86,9 +86,12 @@ def test_schema_too_large_for_the_budget_is_a_domain_error() -> None:
         build_tracker_prompts(big, BANK, count_words, budget=1000)
 
 
-def test_a_huge_paste_is_clipped_not_dropped() -> None:
-    messages = _manager().tracker_messages(DialogueState(), "", "word " * 5000)
-    assert MAX_USER_CHARS < len(messages[-1].content) < MAX_USER_CHARS + 200
+def test_the_turn_is_used_as_given_never_dropped() -> None:
+    """The engine clips the user's text (tests/agent/engine/test_clipping.py); the manager
+    trusts it: a long turn costs exemplars, never its own words."""
+    turn = "word " * 240 + "the end"
+    messages = _manager(budget=600).tracker_messages(DialogueState(), "", turn)
+    assert turn in messages[-1].content
 
 
 def test_unknown_strategy_is_a_usage_error() -> None:
