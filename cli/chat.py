@@ -2,8 +2,8 @@
 
 The window paints before anything heavy happens: the database is opened and the model loaded by
 the app's background workers through the two callables built here. Options given on the command
-line win; otherwise the model, domain, database and theme last used (remembered in
-``config_dir()/tui.json``) apply; otherwise the defaults.
+line win; otherwise the model, domain, database and theme last used and the model server set
+in the TUI (remembered in ``config_dir()/tui.json``) apply; otherwise the defaults.
 """
 
 from __future__ import annotations
@@ -45,10 +45,11 @@ def run(args: argparse.Namespace) -> int:
     path = config_dir() / "tui.json"
     config = load_config(path)
     settings = settings_with_memory(args, config)
-    save_config(
-        path,
-        config.updated(model=settings.model, domain=settings.domain, db=_db_choice(args, config)),
+    server = getattr(args, "server", None) or config.server
+    used = config.updated(
+        model=settings.model, domain=settings.domain, db=_db_choice(args, config), server=server
     )
+    save_config(path, used)
     app = SlotchatApp(launch_for(settings, args, config, path))
     app.run()
     return app.return_code or 0
@@ -60,11 +61,21 @@ def settings_with_memory(args: argparse.Namespace, config: UiConfig) -> Settings
     merged.model = getattr(args, "model", None) or config.model
     merged.domain = getattr(args, "domain", None) or config.domain
     merged.db = _db_choice(args, config)
+    merged.server = _server_choice(args, config)
     return Settings.from_args(merged)
 
 
 def _db_choice(args: argparse.Namespace, config: UiConfig) -> str | None:
     return getattr(args, "db", None) or os.environ.get("SLOTCHAT_DB_URL") or config.db
+
+
+def _server_choice(args: argparse.Namespace, config: UiConfig) -> str | None:
+    """``--server``, then ``SLOTCHAT_SERVER_URL``, then the server set in the TUI, unless
+    ``--model`` on the command line asks for a local model this time."""
+    given = getattr(args, "server", None) or os.environ.get("SLOTCHAT_SERVER_URL")
+    if given or getattr(args, "model", None):
+        return given or None
+    return config.server
 
 
 def launch_for(
@@ -85,6 +96,7 @@ def launch_for(
         theme=getattr(args, "theme", None),
         config_path=Path(path),
         resume=resume,
+        server=settings.server,
     )
 
 

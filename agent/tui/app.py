@@ -123,10 +123,40 @@ class SlotchatApp(App[None]):
 
     def _engine_loaded(self, engine: LoadedEngine) -> None:
         self.chat.engine_ready(engine)
-        self.notify(f"Model {engine.model_name} ready", timeout=3)
+        name, server = engine.model_name, self.launch.server
+        note = f"Model {name} ready (server {server})" if server else f"Model {name} ready"
+        self.notify(note, timeout=3, markup=False)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if screen is self.chat:
             for title, help_text, action in _PALETTE:
                 yield SystemCommand(title, help_text, getattr(self.chat, f"action_{action}"))
+            yield SystemCommand(
+                "Model server",
+                "See or set the OpenAI-compatible model server (applies on the next start)",
+                self.action_model_server,
+            )
+
+    def action_model_server(self) -> None:
+        """Ask for the model server the next start uses; empty means the local model."""
+        from agent.tui.screens.dialogs import AskText
+
+        now = self.launch.server or "none, the local model"
+        hint = f"Now: {now}. Applies on the next start · Enter to save · Esc to cancel"
+        question = "Model server URL, e.g. http://host:8080/v1 (empty: the local model)"
+        self.push_screen(AskText(question, self.config.server or "", hint=hint), self.set_server)
+
+    def set_server(self, answer: str | None) -> None:
+        """Remember ``answer`` as the model server (blank clears it) and say when it applies."""
+        if answer is None:
+            return
+        server = answer.strip() or None
+        if server is not None and not server.startswith(("http://", "https://")):
+            note = f"Not saved: {server!r} is not an http:// or https:// URL"
+            self.notify(note, severity="warning", markup=False)
+            return
+        self.remember(server=server)
+        where = f"the model server {server}" if server else "the local model"
+        note = f"Saved: {where} from the next start (--server, --model, SLOTCHAT_SERVER_URL win)"
+        self.notify(note, timeout=8, markup=False)

@@ -1,7 +1,8 @@
 """Settings the TUI remembers between runs, in a small JSON file the caller locates.
 
-The file is written by the app (theme, last conversation) and by ``slotchat chat`` (the model,
-domain and database last used); options on the command line win over it. A damaged file is
+The file is written by the app (theme, last conversation, the model server set from the command
+palette) and by ``slotchat chat`` (the model, domain and database last used, a ``--server``
+given); options on the command line and the environment win over it. A damaged file is
 ignored rather than fatal: it only holds preferences.
 """
 
@@ -22,6 +23,7 @@ class UiConfig:
     model: str | None = None
     domain: str | None = None
     db: str | None = None
+    server: str | None = None  # the model server set in the TUI; the next start uses it
     last_conversation: int | None = None
     show_state: bool = True
 

@@ -116,3 +116,4 @@ class Launch:
     config_path: Path | None = None
     export_dir: Path = field(default_factory=Path.cwd)
     resume: int | None = None
+    server: str | None = None  # the model server this run uses (None: the local model)
