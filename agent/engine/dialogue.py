@@ -57,6 +57,7 @@ from agent.tracking.system_move import move_of_act
 
 log = logging.getLogger(__name__)
 
+_EDIT_REFUSED = "your edit was not sent"
 EMPTY_REPLY = "I didn't catch that. What would you like to do?"
 
 
@@ -161,7 +162,8 @@ class DialogueEngine:
         with memory.answering(conversation_id):
             branch = memory.active_branch(conversation_id)
             ids = [t.id for t in branch if t.role == "user"]
-            if user_turn_id not in ids:
+            if user_turn_id not in ids:  # another window's edit may have replaced it
+                refuse_stale(memory, conversation_id, branch, expected_head, _EDIT_REFUSED)
                 raise NotFound(f"message {user_turn_id} is not on this conversation's branch")
             user_turn = memory.fork(user_turn_id, text, expected_head=expected_head)
             self._edited.pop(conversation_id, None)

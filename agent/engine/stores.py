@@ -48,15 +48,18 @@ class SessionMemory(Memory, Protocol):
 
 
 def refuse_stale(
-    memory: Memory, conversation_id: int, branch: Sequence[Turn], expected: int | None
+    memory: Memory,
+    conversation_id: int,
+    branch: Sequence[Turn],
+    expected: int | None,
+    refused: str = "no new reply was made",
 ) -> None:
-    """Raise :class:`ConversationChanged` (no new reply) when the conversation was deleted or,
-    with ``expected`` given, its head is no longer ``expected``. ``branch`` is the active
+    """Raise :class:`ConversationChanged` (saying ``refused``) when the conversation was deleted
+    or, with ``expected`` given, its head is no longer ``expected``. ``branch`` is the active
     branch as just read. Without ``expected`` nothing is checked (and nothing read)."""
     if expected is None:
         return
     conversation = memory.get_conversation(conversation_id)
-    refused = "no new reply was made"
     if conversation.deleted:
         hint = f"restore it with `slotchat sessions restore {conversation_id}`"
         raise ConversationChanged(conversation_id, "deleted", refused, hint)

@@ -16,7 +16,9 @@ from agent.llm.fake import ScriptedChatModel
 from agent.ports import ConversationChanged
 from storage import open_memory
 from storage.store import SqlMemory
-from tests.agent.dialogue_fakes import ScriptedTracker, SimplePrompts, delta, mini_pack
+from tests.fakes.mini import mini_pack
+from tests.fakes.turns import EchoPrompts as SimplePrompts
+from tests.fakes.turns import ScriptedTracker, delta
 
 ITALIAN = {"restaurant-food": "italian", "restaurant-area": "centre"}
 INDIAN = {"restaurant-food": "indian", "restaurant-area": "centre"}
@@ -104,6 +106,17 @@ def test_a_stale_edit_is_refused_and_stores_nothing(memory: SqlMemory) -> None:
     before = len(memory.all_turns(setup.cid))
     with pytest.raises(ConversationChanged, match="your edit was not sent"):
         setup.engine.edit(setup.cid, first.user_turn_id, "indian", expected_head=seen)
+    assert len(memory.all_turns(setup.cid)) == before
+
+
+def test_an_edit_of_a_message_another_window_replaced_is_refused(memory: SqlMemory) -> None:
+    setup = Setup(memory, delta(ITALIAN, intents=FIND), delta(INDIAN, intents=FIND))
+    first = setup.engine.turn(setup.cid, "italian")
+    seen = setup.head()
+    setup.engine.edit(setup.cid, first.user_turn_id, "indian")  # the other window's edit
+    before = len(memory.all_turns(setup.cid))
+    with pytest.raises(ConversationChanged, match="your edit was not sent"):
+        setup.engine.edit(setup.cid, first.user_turn_id, "thai", expected_head=seen)
     assert len(memory.all_turns(setup.cid)) == before
 
 
