@@ -25,7 +25,7 @@ from agent.domain import (
     SystemMove,
     Turn,
 )
-from agent.errors import SlotchatError
+from agent.errors import ModelError, SlotchatError
 
 StepProgress = Callable[[str, float | None], None]
 """What a long start-up step is doing, and how far it is (0..1), or ``None`` when it cannot tell."""
@@ -63,6 +63,63 @@ class CancelToken(Protocol):
     def is_set(self) -> bool: ...
 
 
+RunEnded = Callable[[str, GenerationMeta], None]
+"""How a model tells a :class:`Generation` that its run is over: the finish reason (``stop``,
+``length``, ``cancelled``) and the run's metadata. Called once, also when the run is closed
+early."""
+
+
+class Generation(Iterator[str]):
+    """One streamed generation, and its record once it is over.
+
+    Iterate it for the text pieces; :meth:`result` then gives the :class:`Completion`: the text
+    the consumer received, why the run ended and its :class:`GenerationMeta`. The record belongs
+    to this call, not to the model, so threads or windows that share a model each read their
+    own (a model-wide "last generation" would be whichever finished last). :meth:`result`
+    called before the last piece stops the run where it is, as :meth:`close` does: the
+    consumer has read enough, and the record says so (a cut-off run).
+
+    ``produce`` is the model's side: given the callback that records the end, it returns the
+    pieces (a generator whose ``finally`` calls the callback is the usual shape).
+    """
+
+    def __init__(self, produce: Callable[[RunEnded], Iterator[str]]) -> None:
+        self._pieces: list[str] = []
+        self._end: tuple[str, GenerationMeta] | None = None
+        self._source = produce(self._ended)
+
+    def __iter__(self) -> Generation:
+        return self
+
+    def __next__(self) -> str:
+        piece = next(self._source)
+        self._pieces.append(piece)
+        return piece
+
+    def close(self) -> None:
+        """Stop the run if it is still going (the model then records it as ended)."""
+        close = getattr(self._source, "close", None)
+        if close is not None:
+            close()
+
+    def result(self) -> Completion:
+        """The record of the run, stopping it first if it is still going."""
+        self.close()
+        if self._end is None:
+            raise ModelError("the generation was closed before it started: nothing was generated")
+        finish, meta = self._end
+        return Completion(text="".join(self._pieces), finish_reason=finish, meta=meta)
+
+    def drain(self) -> Completion:
+        """Read the remaining pieces, then the record: what ``ChatModel.complete`` returns."""
+        for _ in self:
+            pass
+        return self.result()
+
+    def _ended(self, finish: str, meta: GenerationMeta) -> None:
+        self._end = (finish, meta)
+
+
 @runtime_checkable
 class ChatModel(Protocol):
     """A chat model: llama.cpp in process, a remote server, or a scripted fake."""
@@ -79,8 +136,9 @@ class ChatModel(Protocol):
         params: GenerationParams | None = None,
         constraint: Constraint | None = None,
         cancel: CancelToken | None = None,
-    ) -> Iterator[str]:
-        """Yield text pieces as they are generated. Stops early when ``cancel`` is set."""
+    ) -> Generation:
+        """The text pieces as they are generated, and the run's record once they end
+        (:meth:`Generation.result`). Stops early when ``cancel`` is set."""
         ...
 
     def complete(
@@ -92,10 +150,6 @@ class ChatModel(Protocol):
     ) -> Completion: ...
 
     def count_tokens(self, text: str) -> int: ...
-
-    def last_meta(self) -> GenerationMeta:
-        """Metadata of the most recent generation (tokens, timings, cache use, cut-off)."""
-        ...
 
     def warm(self, messages: Sequence[Message]) -> None:
         """Prepare the prefix of ``messages`` marked ``cache=True`` so that a later request

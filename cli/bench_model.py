@@ -131,8 +131,9 @@ def _streamed_tok_s(
     """Tokens per second between the first and the last streamed piece."""
     from agent.domain import GenerationParams
 
-    stamps = [time.perf_counter() for _ in runtime.stream(messages, GenerationParams(tokens))]
-    produced = runtime.last_meta().completion_tokens
+    generation = runtime.stream(messages, GenerationParams(tokens))
+    stamps = [time.perf_counter() for _ in generation]
+    produced = generation.result().meta.completion_tokens
     if produced < 2 or len(stamps) < 2:
         return 0.0, max(produced, 2)
     return (produced - 1) / (stamps[-1] - stamps[0]), produced

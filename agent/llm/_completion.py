@@ -1,20 +1,18 @@
-"""What every ChatModel here shares: ``complete`` is ``stream`` joined, plus the last run's
-finish reason and metadata."""
+"""What every ChatModel here shares: ``complete`` is ``stream`` read to the end, and a model
+without a prompt cache has nothing to warm."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
-from agent.domain import Completion, Constraint, GenerationMeta, GenerationParams, Message
-from agent.ports import CancelToken
+from agent.domain import Completion, Constraint, GenerationParams, Message
+from agent.ports import CancelToken, Generation
 
 
 class StreamCompletion(ABC):
-    """Mixin: subclasses implement ``stream`` and set ``_finish``/``_meta`` when a run ends."""
-
-    _finish: str = "stop"
-    _meta: GenerationMeta = GenerationMeta()
+    """Mixin: subclasses implement ``stream``, returning a :class:`Generation` whose producer
+    records the run's end."""
 
     @abstractmethod
     def stream(
@@ -23,8 +21,8 @@ class StreamCompletion(ABC):
         params: GenerationParams | None = None,
         constraint: Constraint | None = None,
         cancel: CancelToken | None = None,
-    ) -> Iterator[str]:
-        """Yield the reply's text pieces; set ``_finish`` and ``_meta`` when done."""
+    ) -> Generation:
+        """The reply's text pieces, and the run's record once they end."""
 
     def complete(
         self,
@@ -33,11 +31,7 @@ class StreamCompletion(ABC):
         constraint: Constraint | None = None,
         cancel: CancelToken | None = None,
     ) -> Completion:
-        text = "".join(self.stream(messages, params, constraint, cancel))
-        return Completion(text=text, finish_reason=self._finish, meta=self._meta)
-
-    def last_meta(self) -> GenerationMeta:
-        return self._meta
+        return self.stream(messages, params, constraint, cancel).drain()
 
     def warm(self, messages: Sequence[Message]) -> None:
         """Nothing to prepare by default; the llama.cpp runtime caches the prefix."""

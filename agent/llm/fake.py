@@ -1,9 +1,9 @@
 """A scripted ``ChatModel`` for fast tests of the layers above the runtime.
 
 It behaves like the real runtime where the layers above can tell: replies arrive in small
-pieces, ``max_tokens`` and ``stop`` cut them, ``cancel`` is honoured between pieces, and
-``last_meta()`` describes the last call. Every call is recorded so tests can assert on the
-prompts they sent.
+pieces, ``max_tokens`` and ``stop`` cut them, ``cancel`` is honoured between pieces, and each
+call's :class:`~agent.ports.Generation` carries its record (a run closed early is
+``cancelled``). Every call is recorded so tests can assert on the prompts they sent.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from agent.domain import Constraint, GenerationMeta, GenerationParams, Message
 from agent.errors import ModelError
 from agent.llm._completion import StreamCompletion
-from agent.ports import CancelToken
+from agent.ports import CancelToken, Generation, RunEnded
 
 ReplyFunction = Callable[[Sequence[Message], Constraint | None], str]
 
@@ -58,7 +58,6 @@ class ScriptedChatModel(StreamCompletion):
         self._delay_s = delay_s
         self._lock = threading.Lock()
         self._meta = GenerationMeta(model=name)
-        self._finish = "stop"
         self.calls: list[FakeCall] = []
 
     @property
@@ -72,6 +71,12 @@ class ScriptedChatModel(StreamCompletion):
     def count_tokens(self, text: str) -> int:
         return len(_COUNTED.findall(text))
 
+    def last_meta(self) -> GenerationMeta:
+        """The record of the run that ended last. A test convenience of this fake only
+        (tests/tui/fakes.py reads it); ``ChatModel`` gives each run's record with its
+        :class:`~agent.ports.Generation`, which is what product code reads."""
+        return self._meta
+
     @property
     def last_call(self) -> FakeCall:
         if not self.calls:
@@ -84,12 +89,22 @@ class ScriptedChatModel(StreamCompletion):
         params: GenerationParams | None = None,
         constraint: Constraint | None = None,
         cancel: CancelToken | None = None,
-    ) -> Iterator[str]:
+    ) -> Generation:
         params = params or GenerationParams()
+        return Generation(lambda ended: self._run(messages, params, constraint, cancel, ended))
+
+    def _run(
+        self,
+        messages: Sequence[Message],
+        params: GenerationParams,
+        constraint: Constraint | None,
+        cancel: CancelToken | None,
+        ended: RunEnded,
+    ) -> Iterator[str]:
         with self._lock:
             self.calls.append(FakeCall(tuple(messages), params, constraint))
             reply = self._next_reply(messages, constraint)
-        yield from self._emit(messages, reply, params, cancel)
+        yield from self._emit(messages, reply, params, cancel, ended)
 
     def _next_reply(self, messages: Sequence[Message], constraint: Constraint | None) -> str:
         if callable(self._script):
@@ -107,31 +122,37 @@ class ScriptedChatModel(StreamCompletion):
         reply: str,
         params: GenerationParams,
         cancel: CancelToken | None,
+        ended: RunEnded,
     ) -> Iterator[str]:
         started = time.perf_counter()
         text, finish = _cut(reply, params)
         tokens = _TOKEN.findall(text)
         produced, first_token_s = 0, 0.0
-        for start in range(0, len(tokens), self._piece_tokens):
-            if cancel is not None and cancel.is_set():
-                finish = "cancelled"
-                break
-            if self._delay_s:
-                time.sleep(self._delay_s)
-            piece = tokens[start : start + self._piece_tokens]
-            produced += sum(1 for t in piece if _COUNTED.fullmatch(t))
-            first_token_s = first_token_s or time.perf_counter() - started
-            yield "".join(piece)
-        self._finish = finish
-        self._meta = GenerationMeta(
-            model=self._name,
-            prompt_tokens=sum(self.count_tokens(m.content) for m in messages),
-            completion_tokens=produced,
-            cached_tokens=sum(self.count_tokens(m.content) for m in _prefix(messages)),
-            latency_s=time.perf_counter() - started,
-            first_token_s=first_token_s,
-            cut_off=finish != "stop",
-        )
+        try:
+            for start in range(0, len(tokens), self._piece_tokens):
+                if cancel is not None and cancel.is_set():
+                    finish = "cancelled"
+                    break
+                if self._delay_s:
+                    time.sleep(self._delay_s)
+                piece = tokens[start : start + self._piece_tokens]
+                produced += sum(1 for t in piece if _COUNTED.fullmatch(t))
+                first_token_s = first_token_s or time.perf_counter() - started
+                yield "".join(piece)
+        except GeneratorExit:
+            finish = "cancelled"  # the consumer stopped reading, as the runtime records it
+            raise
+        finally:
+            self._meta = GenerationMeta(
+                model=self._name,
+                prompt_tokens=sum(self.count_tokens(m.content) for m in messages),
+                completion_tokens=produced,
+                cached_tokens=sum(self.count_tokens(m.content) for m in _prefix(messages)),
+                latency_s=time.perf_counter() - started,
+                first_token_s=first_token_s,
+                cut_off=finish != "stop",
+            )
+            ended(finish, self._meta)
 
 
 def _cut(reply: str, params: GenerationParams) -> tuple[str, str]:

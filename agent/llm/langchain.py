@@ -102,12 +102,13 @@ class SlotchatChatModel(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         model: ChatModel = self.chat_model
         params = self._params(stop, kwargs)
-        for piece in model.stream(to_messages(messages), params, _constraint(kwargs)):
+        generation = model.stream(to_messages(messages), params, _constraint(kwargs))
+        for piece in generation:
             chunk = ChatGenerationChunk(message=AIMessageChunk(content=piece))
             if run_manager is not None:
                 run_manager.on_llm_new_token(piece, chunk=chunk)
             yield chunk
-        meta = model.last_meta()
+        meta = generation.result().meta
         finish = "length" if meta.cut_off else "stop"
         last = AIMessageChunk(
             content="",

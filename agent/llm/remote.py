@@ -19,7 +19,7 @@ from agent.domain import Constraint, GenerationMeta, GenerationParams, Message
 from agent.errors import ModelError
 from agent.llm._completion import StreamCompletion
 from agent.llm.langchain import to_langchain
-from agent.ports import CancelToken
+from agent.ports import CancelToken, Generation, RunEnded
 
 _WORDS = re.compile(r"\w+|[^\w\s]")
 
@@ -42,8 +42,6 @@ class LangChainChatModel(StreamCompletion):
         self._name = name or str(getattr(chat_model, "model_name", "") or chat_model._llm_type)
         self._context_size = context_size
         self._send_params = send_params
-        self._meta = GenerationMeta(model=self._name)
-        self._finish = "stop"
 
     @property
     def name(self) -> str:
@@ -63,10 +61,12 @@ class LangChainChatModel(StreamCompletion):
         params: GenerationParams | None = None,
         constraint: Constraint | None = None,
         cancel: CancelToken | None = None,
-    ) -> Iterator[str]:
+    ) -> Generation:
         params = params or GenerationParams()
         options = self._options(params, constraint)
-        return self._generate(list(messages), params, options, cancel)
+        return Generation(
+            lambda ended: self._generate(list(messages), params, options, cancel, ended)
+        )
 
     def _generate(
         self,
@@ -74,6 +74,7 @@ class LangChainChatModel(StreamCompletion):
         params: GenerationParams,
         options: dict[str, Any],
         cancel: CancelToken | None,
+        ended: RunEnded,
     ) -> Iterator[str]:
         run = _RemoteRun(messages, self)
         chunks = self._chat_model.stream(
@@ -96,8 +97,7 @@ class LangChainChatModel(StreamCompletion):
             close = getattr(chunks, "close", None)
             if close is not None:
                 close()
-            self._finish = run.finish
-            self._meta = run.meta()
+            ended(run.finish, run.meta())
 
     def _options(self, params: GenerationParams, constraint: Constraint | None) -> dict[str, Any]:
         if not self._send_params:

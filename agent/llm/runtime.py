@@ -5,7 +5,8 @@ checked when ``stream`` is called, before the first token; the tokens then come 
 does per token one sample, one detokenize and one ``llama_decode``, nothing more. One generation
 runs at a time: a lock serialises callers from different threads (the TUI worker, a test), and a
 second generation started from the thread that is still consuming the first is an error rather
-than a deadlock.
+than a deadlock. Each call's record (tokens, timings, cut-off) comes back with its
+:class:`~agent.ports.Generation`, never as state of the runtime.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import ctypes
 import logging
 import threading
 import time
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from agent.domain import Constraint, GenerationMeta, GenerationParams, Message
 from agent.errors import ModelError
@@ -25,10 +27,10 @@ from agent.llm import _native as native_api
 from agent.llm._completion import StreamCompletion
 from agent.llm.grammar import constraint_grammar
 from agent.llm.prompt_cache import PromptCache
-from agent.llm.sampler import TokenSampler, compile_grammar
+from agent.llm.sampler import GrammarCache, TokenSampler
 from agent.llm.stops import StopScanner
 from agent.llm.template import ChatTemplate
-from agent.ports import CancelToken
+from agent.ports import CancelToken, Generation, RunEnded
 
 C = native_api.C  # through _native, which sets up the process before llama.cpp loads
 log = logging.getLogger(__name__)
@@ -67,10 +69,9 @@ class LlamaRuntime(StreamCompletion):
         self._add_bos = bool(C.llama_vocab_get_add_bos(self.native.vocab)) and bool(self._bos_text)
         self._decoder = native_api.Decoder(self.native)
         self.cache = PromptCache(self.native, self._decoder, slots=prefix_slots)
+        self.grammars = GrammarCache(self.native)
         self._lock = threading.Lock()
         self._owner: int | None = None
-        self._meta = GenerationMeta(model=self._name)
-        self._finish = "stop"
 
     @property
     def name(self) -> str:
@@ -88,6 +89,7 @@ class LlamaRuntime(StreamCompletion):
         if self._owner == threading.get_ident():
             raise ModelError("close the running generation before closing the model")
         with self._lock:
+            self.grammars.close()
             self.native.close()
 
     def prepare(self, messages: Sequence[Message]) -> PreparedPrompt:
@@ -123,15 +125,16 @@ class LlamaRuntime(StreamCompletion):
         params: GenerationParams | None = None,
         constraint: Constraint | None = None,
         cancel: CancelToken | None = None,
-    ) -> Generator[str, None, None]:
-        """Checks everything that can be checked now (template, context size, grammar) and
-        raises ``ModelError`` before returning; the generator then yields the text pieces."""
+    ) -> Generation:
+        """Checks everything that can be checked now (template, context size, grammar: it is
+        compiled here, once, into :attr:`grammars`) and raises ``ModelError`` before returning;
+        the generation then yields the text pieces."""
         params = params or GenerationParams()
         prompt = self.prepare(messages)
         grammar = constraint_grammar(constraint)
         if grammar is not None:
-            C.llama_sampler_free(compile_grammar(self.native, grammar))  # fail now, not mid-way
-        return self._generate(prompt, params, grammar, cancel)
+            self.grammars.check(grammar)  # fail now, not mid-way
+        return Generation(lambda ended: self._generate(prompt, params, grammar, cancel, ended))
 
     def _generate(
         self,
@@ -139,7 +142,8 @@ class LlamaRuntime(StreamCompletion):
         params: GenerationParams,
         grammar: str | None,
         cancel: CancelToken | None,
-    ) -> Generator[str, None, None]:
+        ended: RunEnded,
+    ) -> Iterator[str]:
         self._acquire()
         started = time.perf_counter()
         run = _Run(started)
@@ -147,7 +151,8 @@ class LlamaRuntime(StreamCompletion):
         try:
             run.cached = self.cache.load(prompt.prefix, prompt.tail)
             seeded = params if params.seed else replace(params, seed=self._seed)
-            sampler = TokenSampler(self.native, seeded, grammar)
+            compiled: Any = None if grammar is None else self.grammars.fresh(grammar)
+            sampler = TokenSampler(self.native, seeded, compiled)
             stops = StopScanner((*prompt.stops, *params.stop))
             limit = min(params.max_tokens, self.context_size - prompt.size)
             yield from self._tokens_loop(sampler, stops, limit, run, cancel)
@@ -157,8 +162,7 @@ class LlamaRuntime(StreamCompletion):
         finally:
             if sampler is not None:
                 sampler.close()
-            self._finish = run.finish
-            self._meta = run.meta(self._name, prompt.size)
+            ended(run.finish, run.meta(self._name, prompt.size))
             self._release()
 
     def _tokens_loop(

@@ -4,11 +4,17 @@ Applying a grammar to every candidate of a 150k vocabulary costs milliseconds pe
 llama.cpp's own ``common_sampler`` does) the plain chain picks a token first and the grammar only
 checks that one token; the full grammar pass runs only when the pick is rejected. Only tokens the
 grammar allowed are ever accepted into it, which avoids llama.cpp's "empty grammar stack" abort.
+
+Grammars are compiled in one place, :class:`GrammarCache`: once per text, when a generation is
+asked for (so a bad grammar fails before the first token), and each generation samples with a
+copy of that compiled grammar in its start state.
 """
 
 from __future__ import annotations
 
 import ctypes
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -24,15 +30,17 @@ _TOKEN_DATA = np.dtype([("id", "<i4"), ("logit", "<f4"), ("p", "<f4")])
 
 
 class TokenSampler:
-    def __init__(self, native: Native, params: GenerationParams, grammar: str | None) -> None:
+    """The sampler of one generation. ``grammar`` is a compiled grammar sampler in its start
+    state (:meth:`GrammarCache.fresh`), or ``None``; the sampler owns it from here and frees it
+    in :meth:`close`."""
+
+    def __init__(self, native: Native, params: GenerationParams, grammar: Any = None) -> None:
         self._native = native
         self._chain = _chain(params)
-        self._grammar: Any = None
+        self._grammar: Any = grammar
         self._one = (C.llama_token_data * 1)()
         self._one_array = C.llama_token_data_array(self._one, 1, -1, False)
         self._all: np.ndarray[Any, Any] | None = None
-        if grammar is not None:
-            self._grammar = compile_grammar(native, grammar)
 
     def sample(self) -> int:
         token = int(C.llama_sampler_sample(self._chain, self._native.ctx, -1))
@@ -74,6 +82,45 @@ class TokenSampler:
         if array.selected < 0 or not np.isfinite(candidates["logit"][array.selected]):
             raise ModelError("the grammar allows no next token here; check the grammar's rules")
         return int(candidates["id"][array.selected])
+
+
+class GrammarCache:
+    """The compiled grammars of one model, by their text. Parsing is the costly part (and
+    llama.cpp's reset of a grammar sampler parses the text again), so each text is parsed once
+    and kept in its start state; a generation gets a clone, which copies the parsed rules. The
+    least recently used beyond ``size`` are freed, :meth:`close` frees the rest (before the
+    model is). Safe to share between threads."""
+
+    def __init__(self, native: Native, size: int = 8) -> None:
+        self._native = native
+        self._size = size
+        self._compiled: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def check(self, grammar: str) -> None:
+        """Compile ``grammar`` unless it is cached: a ``ModelError`` now, if it is invalid."""
+        with self._lock:
+            self._start_state(grammar)
+
+    def fresh(self, grammar: str) -> Any:
+        """A sampler of ``grammar`` in its start state; the caller frees it."""
+        with self._lock:
+            return C.llama_sampler_clone(self._start_state(grammar))
+
+    def close(self) -> None:
+        with self._lock:
+            while self._compiled:
+                C.llama_sampler_free(self._compiled.popitem()[1])
+
+    def __len__(self) -> int:
+        return len(self._compiled)
+
+    def _start_state(self, grammar: str) -> Any:
+        sampler = self._compiled.pop(grammar, None) or compile_grammar(self._native, grammar)
+        self._compiled[grammar] = sampler
+        while len(self._compiled) > self._size:
+            C.llama_sampler_free(self._compiled.popitem(last=False)[1])
+        return sampler
 
 
 def compile_grammar(native: Native, grammar: str) -> Any:

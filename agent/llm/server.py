@@ -31,7 +31,7 @@ import httpx
 from agent.domain import Constraint, GenerationParams, Message
 from agent.errors import ModelError, SlotchatError, UsageError
 from agent.llm.remote import LangChainChatModel
-from agent.ports import CancelToken
+from agent.ports import CancelToken, RunEnded
 
 KINDS = ("auto", "llamacpp", "vllm")
 PROBE_TIMEOUT_S = 5.0
@@ -199,18 +199,17 @@ class ServerChatModel(LangChainChatModel):
         for _ in self.stream(messages, GenerationParams(max_tokens=1)):
             pass
 
-    def stream(
+    def _generate(
         self,
-        messages: Sequence[Message],
-        params: GenerationParams | None = None,
-        constraint: Constraint | None = None,
-        cancel: CancelToken | None = None,
+        messages: list[Message],
+        params: GenerationParams,
+        options: dict[str, Any],
+        cancel: CancelToken | None,
+        ended: RunEnded,
     ) -> Iterator[str]:
-        return self._explained(super().stream(messages, params, constraint, cancel))
-
-    def _explained(self, pieces: Iterator[str]) -> Iterator[str]:
+        """The pieces, with the transport's errors told as this server's."""
         try:
-            yield from pieces
+            yield from super()._generate(messages, params, options, cancel, ended)
         except ModelError as error:
             raise ServerError(self._explain(error.__cause__ or error)) from error
 

@@ -127,7 +127,8 @@ class Responder:
         cancel: CancelToken | None,
     ) -> tuple[str, GenerationMeta]:
         pieces: list[str] = []
-        for piece in self._model.stream(messages, self._params, None, cancel):
+        generation = self._model.stream(messages, self._params, None, cancel)
+        for piece in generation:
             if not pieces and not piece.strip():
                 continue  # leading whitespace would show as an empty first token
             if not pieces:
@@ -136,7 +137,7 @@ class Responder:
             on_token(piece)
             if cancel is not None and cancel.is_set():
                 break
-        return "".join(pieces), self._model.last_meta()
+        return "".join(pieces), generation.result().meta  # a run cut here is ``cancelled``
 
     def _stream_template(
         self,

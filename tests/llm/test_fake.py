@@ -70,8 +70,18 @@ def test_cancel_between_pieces() -> None:
     assert next(stream) == "one"
     cancel.set()
     assert list(stream) == []
-    meta = model.last_meta()
+    meta = stream.result().meta
     assert meta.cut_off and meta.completion_tokens == 1
+
+
+def test_each_run_keeps_its_own_record() -> None:
+    model = ScriptedChatModel(["one two three", "four"])
+    first, second = model.stream(HELLO), model.stream(HELLO)
+    assert next(first) == "one"
+    assert second.drain().text == "four"
+    cut = first.result()  # stopped where it was read to
+    assert (cut.text, cut.finish_reason, cut.meta.completion_tokens) == ("one", "cancelled", 1)
+    assert second.result().meta.completion_tokens == 1 and not second.result().meta.cut_off
 
 
 def test_cancelled_completion_reports_it() -> None:
@@ -92,8 +102,7 @@ def test_max_tokens_and_stop() -> None:
 
 def test_meta_counts_tokens_and_the_cached_prefix() -> None:
     model = ScriptedChatModel(["Fine, thanks."])
-    model.complete(HELLO)
-    meta = model.last_meta()
+    meta = model.complete(HELLO).meta
     assert meta.model == "fake"
     assert meta.prompt_tokens == model.count_tokens("Be brief.") + model.count_tokens("Hi there")
     assert meta.cached_tokens == model.count_tokens("Be brief.")

@@ -70,9 +70,10 @@ def test_langchain_model_as_a_chat_model() -> None:
         GenericFakeChatModel(messages=iter(["one two three"])), name="generic", send_params=False
     )
     assert isinstance(remote, ChatModel)
-    pieces = list(remote.stream(ASK))
+    stream = remote.stream(ASK)
+    pieces = list(stream)
     assert "".join(pieces) == "one two three" and len(pieces) > 1
-    meta = remote.last_meta()
+    meta = stream.result().meta
     assert meta.model == "generic" and meta.completion_tokens == 3 and not meta.cut_off
 
 
@@ -85,7 +86,7 @@ def test_langchain_model_honours_cancel() -> None:
     next(stream)
     cancel.set()
     assert list(stream) == []
-    assert remote.last_meta().cut_off
+    assert stream.result().meta.cut_off
 
 
 def _free_port() -> int:
@@ -138,9 +139,10 @@ def remote(server_url: str) -> LangChainChatModel:
 
 @pytest.mark.model
 def test_remote_server_streams_a_reply(remote: LangChainChatModel) -> None:
-    pieces = list(remote.stream(ASK, GenerationParams(max_tokens=8)))
+    stream = remote.stream(ASK, GenerationParams(max_tokens=8))
+    pieces = list(stream)
     assert pieces and "".join(pieces).strip()
-    meta = remote.last_meta()
+    meta = stream.result().meta
     assert meta.completion_tokens > 0 and meta.prompt_tokens > 0
     assert meta.first_token_s > 0
 

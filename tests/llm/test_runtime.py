@@ -45,8 +45,9 @@ def test_it_is_a_chat_model(tiny: LlamaRuntime) -> None:
 
 
 def test_streams_pieces_that_add_up_to_the_completion(tiny: LlamaRuntime) -> None:
-    pieces = list(tiny.stream(_ask("Say hello."), SHORT))
-    meta = tiny.last_meta()
+    stream = tiny.stream(_ask("Say hello."), SHORT)
+    pieces = list(stream)
+    meta = stream.result().meta
     assert len(pieces) > 1 and all(pieces)
     assert tiny.complete(_ask("Say hello."), SHORT).text == "".join(pieces)
     assert meta.completion_tokens >= len(pieces) - 1
@@ -91,9 +92,9 @@ def test_gbnf_constraint_and_multibyte_characters(tiny: LlamaRuntime) -> None:
 
 def test_prefix_is_reused_from_the_live_cache(tiny: LlamaRuntime) -> None:
     tiny.complete(_ask("Hello."), SHORT)
-    tiny.complete(_ask("Something else entirely."), SHORT)
+    later = tiny.complete(_ask("Something else entirely."), SHORT)
     prefix_tokens = len(tiny.prepare(_ask("x")).prefix)
-    assert tiny.last_meta().cached_tokens >= prefix_tokens
+    assert later.meta.cached_tokens >= prefix_tokens
 
 
 def test_switching_prefixes_restores_saved_states(tiny: LlamaRuntime) -> None:
@@ -132,7 +133,7 @@ def test_cancel_between_tokens(tiny: LlamaRuntime) -> None:
     next(stream)
     cancel.set()
     rest = list(stream)
-    meta = tiny.last_meta()
+    meta = stream.result().meta
     assert meta.cut_off and meta.completion_tokens <= 2 + len(rest)
     assert tiny.complete(_ask("Say hello."), SHORT).finish_reason in {"stop", "length"}
 
@@ -141,7 +142,7 @@ def test_closing_a_stream_early_frees_the_model(tiny: LlamaRuntime) -> None:
     stream = tiny.stream(_ask("Count to twenty."), GenerationParams(max_tokens=30))
     next(stream)
     stream.close()
-    assert tiny.last_meta().cut_off
+    assert stream.result().finish_reason == "cancelled" and stream.result().meta.cut_off
     assert tiny.complete(_ask("Say hello."), SHORT).text
 
 
@@ -166,6 +167,15 @@ def test_generations_from_two_threads_are_serialised(tiny: LlamaRuntime) -> None
     for thread in threads:
         thread.join()
     assert results == [expected, expected]
+
+
+def test_a_grammar_is_compiled_once_and_reused(tiny: LlamaRuntime) -> None:
+    grammar = Constraint(gbnf='root ::= "yes" | "no"')
+    before = len(tiny.grammars)
+    first = tiny.complete(_ask("Yes or no?"), SHORT, grammar)
+    assert len(tiny.grammars) == before + 1  # checked and sampled with one compilation
+    assert tiny.complete(_ask("Yes or no?"), SHORT, grammar).text == first.text in {"yes", "no"}
+    assert len(tiny.grammars) == before + 1
 
 
 def test_prompt_longer_than_the_context(tiny: LlamaRuntime) -> None:

@@ -35,7 +35,6 @@ def test_second_turn_reuses_the_static_prefix(runtime: object) -> None:
     state = DialogueState(slots={"Restaurants_1-city": "San Jose"})
     second = manager.tracker_messages(state, "What time?", "At 7 pm please")
     prepared = model.prepare(second)  # type: ignore[attr-defined]
-    model.complete(second, params)  # type: ignore[attr-defined]
-    meta = model.last_meta()  # type: ignore[attr-defined]
+    meta = model.complete(second, params).meta  # type: ignore[attr-defined]
     assert len(prepared.tail) < 60
     assert meta.cached_tokens >= len(prepared.prefix)
