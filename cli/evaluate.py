@@ -21,10 +21,10 @@ from cli.eval_jobs import PerThread, evaluate_jobs
 from cli.settings import command_parser
 
 if TYPE_CHECKING:
-    from agent.domain import AnnotatedDialogue, AnnotatedTurn, DialogueState, DomainSchema
+    from agent.domain import AnnotatedDialogue, AnnotatedTurn, DomainSchema
     from agent.evaluation.sgd_scoring import EvalRun, Tracker, TurnHook
     from agent.ports import ChatModel
-    from agent.tracking.tracker import TrackerOptions
+    from agent.tracking.tracker import TrackerOptions, TrackResult
 
 STRATEGIES = ("fixed", "bm25", "dialogue", "hybrid")
 
@@ -161,13 +161,14 @@ def _run_with_progress(
 def _tracer(out: TextIO) -> TurnHook:
     lock = threading.Lock()  # --jobs: workers write whole lines
 
-    def write(turn: AnnotatedTurn, state: DialogueState, frames: list[Any], tracker: Any) -> None:
+    def write(turn: AnnotatedTurn, result: TrackResult, frames: list[Any]) -> None:
+        state = result.state
         row = {
             "dialogue": turn.dialogue_id,
             "turn": turn.index,
             "system": turn.system,
             "user": turn.user,
-            "output": getattr(tracker, "last_output", ""),
+            "output": result.output,
             "predicted": dict(state.slots),
             "gold": dict(turn.state.slots),
             "intents": dict(state.intents),

@@ -10,7 +10,8 @@ compares the *surface* values the tracker predicted. The tracker's state holds n
 (``6:30 pm`` is ``18:30``), so the surface of a value is looked up (:func:`surface_values`):
 a categorical value as the schema spells it, a free-text value as the span of the dialogue's
 texts (latest first, as the tracker's grammar cuts spans) whose normalized form it is; a value
-that no span gives stays as predicted.
+that no span gives stays as predicted. The model's own words come first: each turn's
+:class:`~agent.tracking.tracker.TrackResult` carries its raw text.
 """
 
 from __future__ import annotations
@@ -47,23 +48,27 @@ from agent.evaluation.metrics import (
 from agent.language.lexicon import Lexicon
 from agent.language.normalize import normalize_value
 from agent.tracking.state_grammar import utterance_spans
+from agent.tracking.tracker import TrackResult
 
 log = logging.getLogger(__name__)
 
 
 class Tracker(Protocol):
-    def track(
+    """What the benchmark runs (:meth:`agent.tracking.tracker.StateTracker.track_turn`): the
+    turn's delta and state, with the model's raw text."""
+
+    def track_turn(
         self,
         state: DialogueState,
         system_text: str,
         user_text: str,
         move: SystemMove = ...,
-    ) -> tuple[StateDelta, DialogueState]: ...
+    ) -> TrackResult: ...
 
 
 TrackerFactory = Callable[[DomainSchema, AnnotatedDialogue], Tracker]
 TurnsScored = Callable[[int], None]  # called with the number of user turns just scored
-TurnHook = Callable[[AnnotatedTurn, DialogueState, list[FrameScore], Tracker], None]
+TurnHook = Callable[[AnnotatedTurn, TrackResult, list[FrameScore]], None]
 
 
 @dataclass
@@ -153,7 +158,8 @@ def evaluate(
 ) -> EvalRun:
     """Track and score every user turn of ``dialogues`` (frames only of ``services`` if given).
 
-    ``on_turn`` sees each turn with the predicted state and its frame scores (``--trace``).
+    ``on_turn`` sees each turn with what the tracker returned (the predicted state, the
+    model's text) and its frame scores (``--trace``).
     """
     run = EvalRun(seen_services=seen_services)
     scored = set(services) if services else None
@@ -163,10 +169,11 @@ def evaluate(
         state, surface, texts = DialogueState(), dict[str, str](), list[str]()
         for turn in dialogue.turns:
             previous = _normalized(turn.prev_state, dialogue_schema) if turn_level else state
-            state = _timed_track(tracker, previous, turn, run)
+            result = _timed_track(tracker, previous, turn, run)
+            state = result.state
             texts[:0] = [turn.user, turn.system]
             carried = dict(turn.prev_state.slots) if turn_level else surface
-            surface = surface_values(state, carried, texts, dialogue_schema, _written(tracker))
+            surface = surface_values(state, carried, texts, dialogue_schema, _written(result))
             frames = [
                 score_frame(state, turn, service, dialogue_schema, surface)
                 for service in turn.services
@@ -175,7 +182,7 @@ def evaluate(
             run.frames.extend(frames)
             run.turns += 1
             if on_turn is not None:
-                on_turn(turn, state, frames, tracker)
+                on_turn(turn, result, frames)
             if progress is not None:
                 progress(1)
         run.dialogues += 1
@@ -216,25 +223,27 @@ def _surface(
     return value
 
 
-def _written(tracker: Tracker) -> dict[str, str]:
-    """The values in the model's own words this turn (the tracker's ``last_output``, if any)."""
+def _written(result: TrackResult) -> dict[str, str]:
+    """The values in the model's own words this turn (its raw text, if any)."""
     try:
-        return dict(parse_delta(str(getattr(tracker, "last_output", "") or "{}")).set)
+        return dict(parse_delta(result.output or "{}").set)
     except ValueError:
         return {}
 
 
 def _timed_track(
     tracker: Tracker, state: DialogueState, turn: AnnotatedTurn, run: EvalRun
-) -> DialogueState:
+) -> TrackResult:
+    """The tracker's result, or on an error the state unchanged (and no model text)."""
     started = time.perf_counter()
+    result = TrackResult(StateDelta(), state)
     try:
-        _, state = tracker.track(state, turn.system, turn.user, turn.system_move)
+        result = tracker.track_turn(state, turn.system, turn.user, turn.system_move)
     except SlotchatError as error:
         log.warning("turn %s/%d failed: %s", turn.dialogue_id, turn.index, error)
         run.errors += 1
     run.latencies.append(time.perf_counter() - started)
-    return state
+    return result
 
 
 def _normalized(state: DialogueState, schema: DomainSchema) -> DialogueState:

@@ -9,6 +9,10 @@ values and no-op changes, then merge with :meth:`DialogueState.apply`.
 Nothing the model writes can make :meth:`StateTracker.track` raise: unusable output gives an
 empty delta and a logged warning. Errors of the runtime itself (``ModelError``) do propagate,
 because the caller decides whether a turn without tracking is acceptable.
+
+:meth:`StateTracker.track_turn` returns the turn as a :class:`TrackResult`, with the model's
+raw text beside the delta and the state (the evaluation reads it); :meth:`StateTracker.track`,
+the engine's :class:`agent.ports.Tracker`, returns the delta and the state alone.
 """
 
 from __future__ import annotations
@@ -104,6 +108,17 @@ class TrackerOptions:
     open_categorical: bool = False
 
 
+@dataclass(frozen=True)
+class TrackResult:
+    """One user turn tracked: the change, the merged state, and the model's raw text
+    (``"{}"`` when the turn could change nothing and the model was not asked, empty for an
+    empty turn), for diagnosis and for the surface of the values it wrote."""
+
+    delta: StateDelta
+    state: DialogueState
+    output: str = ""
+
+
 class StateTracker:
     """Tracks one conversation's state over a schema. Stateless between calls: the caller
     passes the state in, so the same tracker serves any number of conversations."""
@@ -134,7 +149,6 @@ class StateTracker:
             for slot, values in (vocabulary or {}).items()
             if slot in self._trackable
         }
-        self.last_output = ""  # the model's raw text of the last turn, for diagnosis
 
     @property
     def schema(self) -> DomainSchema:
@@ -149,18 +163,28 @@ class StateTracker:
     ) -> tuple[StateDelta, DialogueState]:
         """The change ``user_text`` makes to ``state`` (after ``system_text``, whose act is
         ``move``) and the result."""
+        result = self.track_turn(state, system_text, user_text, move)
+        return result.delta, result.state
+
+    def track_turn(
+        self,
+        state: DialogueState,
+        system_text: str,
+        user_text: str,
+        move: SystemMove = NO_MOVE,
+    ) -> TrackResult:
+        """As :meth:`track`, with the model's raw text."""
         if not user_text.strip():
-            self.last_output = ""
             delta = StateDelta()
-            return delta, state.apply(delta)
+            return TrackResult(delta, state.apply(delta))
         use = self._options.constrained and self._options.candidates
         found = self._candidates(state, system_text, user_text) if use else None
         if found is not None and self._options.system_move:
             found = self._with_focus(found, move, user_text)
         if found is not None and self._options.open_categorical:
             found = self._open_categorical(found, state)
-        self.last_output = self._generate(state, system_text, user_text, found)
-        delta = self._parse(self.last_output)
+        output = self._generate(state, system_text, user_text, found)
+        delta = self._parse(output)
         if found is not None and self._options.complete_unique:
             delta = complete_unique(delta, found, self._schema, user_text)
         elif self._options.complete_unique:
@@ -168,7 +192,7 @@ class StateTracker:
         delta = self._clean(delta, state, system_text, user_text)
         if self._options.system_move:
             delta = self._carry(delta, state, move, user_text)
-        return delta, state.apply(delta)
+        return TrackResult(delta, state.apply(delta), output)
 
     def _with_focus(
         self, found: TurnCandidates, move: SystemMove, user_text: str

@@ -19,6 +19,7 @@ from agent.evaluation.metrics import (
     score_frame,
 )
 from agent.evaluation.sgd_scoring import EvalRun, evaluate, surface_values
+from agent.tracking.tracker import TrackResult
 from tests.fakes.mini import OPEN_SCHEMA as SCHEMA
 
 AREA = SCHEMA.slot("restaurant-area")
@@ -147,16 +148,16 @@ class _Fixed:
 
     def __init__(self, slots: dict[str, str], output: str = "") -> None:
         self.state = DialogueState(slots=slots)
-        self.last_output = output
+        self.output = output
 
-    def track(
+    def track_turn(
         self,
         state: DialogueState,
         system_text: str,
         user_text: str,
         move: SystemMove = NO_MOVE,
-    ) -> tuple[StateDelta, DialogueState]:
-        return StateDelta(set=self.state.slots), self.state
+    ) -> TrackResult:
+        return TrackResult(StateDelta(set=self.state.slots), self.state, self.output)
 
 
 def test_the_loop_scores_the_surface_the_tracker_copied() -> None:

@@ -30,7 +30,8 @@ def tracker() -> StateTracker:
 
 def test_a_cambridge_turn_yields_a_valid_state(tracker: StateTracker) -> None:
     user = "I'm looking for a cheap Italian restaurant in the centre."
-    delta, state = tracker.track(DialogueState(), "", user)
+    result = tracker.track_turn(DialogueState(), "", user)
+    state = result.state
     schema = tracker.schema
     assert set(state.slots) <= set(schema.slot_names)
     for slot, value in state.slots.items():
@@ -39,7 +40,7 @@ def test_a_cambridge_turn_yields_a_valid_state(tracker: StateTracker) -> None:
         if spec.categorical and spec.values:
             assert value in {*allowed_values(spec), DONTCARE}
     assert state.requested <= set(schema.slot_names)
-    assert tracker.last_output.startswith("{")
+    assert result.output.startswith("{")
     _, after = tracker.track(state, "What day would you like?", "Not Italian actually.")
     assert (
         after.slots.get("restaurant-food") != "italian"
