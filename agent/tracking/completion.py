@@ -16,12 +16,17 @@ The words that tie a value to a slot are the pack's lexicon's cues (``route_from
 ``party_slot``, ``name_article``)
 and its number words and counters; which slot takes a time is its kind, and whether it is
 when to arrive or to leave, the ``arrive_cue``/``leave_cue`` cue in its description.
+
+The numbers, times and trip ends the words tie to slots are worked out once per turn
+(:func:`settle_words`, a :class:`SettledWords`) and read twice: by the grammar, which leaves
+those slots out (:func:`settled_by_words`), and by :func:`complete_unique`, which writes them.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from agent.domain import DONTCARE, DomainSchema, SlotSpec, StateDelta
@@ -38,8 +43,59 @@ from agent.tracking.candidates import (
 )
 
 
+@dataclass(frozen=True)
+class SettledWords:
+    """What one turn's words tie to slots, per service: numbers and times tied to their slot
+    (``tied``: "2 star", "leave after 10:00"; numbers first, the order they are applied in)
+    and a trip's ends after "from"/"to" (``routes``). Of one turn's candidates: pass it only
+    with the :class:`TurnCandidates` and the text it was worked out from."""
+
+    tied: Mapping[str, Mapping[str, str]]
+    routes: Mapping[str, Mapping[str, str]]
+
+
+def settle_words(
+    found: TurnCandidates,
+    schema: DomainSchema,
+    user_text: str,
+    services: Sequence[str] | None = None,
+) -> SettledWords:
+    """The :class:`SettledWords` of ``services`` (default: the services in play)."""
+    text = plain_text(user_text)
+    lexicon = _words(schema)
+    names = found.services if services is None else services
+    return SettledWords(
+        tied={service: _tied(found, schema, service, text) for service in names},
+        routes={service: _route_values(found, service, text, lexicon) for service in names},
+    )
+
+
+def _tied(found: TurnCandidates, schema: DomainSchema, service: str, text: str) -> dict[str, str]:
+    attached = _attached_numbers(schema, service, text)
+    attached.update(_attached_times(found, schema, service, text))
+    return attached
+
+
+def _settled_of(
+    settled: SettledWords | None,
+    found: TurnCandidates,
+    schema: DomainSchema,
+    user_text: str,
+    service: str,
+) -> tuple[Mapping[str, str], Mapping[str, str]]:
+    """The tied values and trip ends of ``service``: from ``settled``, or worked out now for a
+    service it does not cover."""
+    if settled is None or service not in settled.tied:
+        settled = settle_words(found, schema, user_text, (service,))
+    return settled.tied[service], settled.routes[service]
+
+
 def complete_unique(
-    delta: StateDelta, found: TurnCandidates, schema: DomainSchema, user_text: str
+    delta: StateDelta,
+    found: TurnCandidates,
+    schema: DomainSchema,
+    user_text: str,
+    settled: SettledWords | None = None,
 ) -> StateDelta:
     """``delta`` plus the values the model left out although the turn leaves no doubt: in the
     service the delta is about, a categorical value or a time that the user said and that is
@@ -48,7 +104,8 @@ def complete_unique(
     end their output early far more often than they pick a wrong categorical value. A value
     that is the candidate of no other slot is added even when it is the service's own name:
     "a cheap hotel" means hotel-type: hotel, as in MultiWOZ. Origin and destination follow the
-    user's "from" and "to"."""
+    user's "from" and "to". ``settled``: the turn's :func:`settle_words`, if already worked
+    out."""
     services = list(delta.intents) or sorted({n.split("-", 1)[0] for n in delta.set})
     for fallback in (found.named, found.services):  # the model wrote nothing of a service
         if not services and len(fallback) == 1:
@@ -59,8 +116,7 @@ def complete_unique(
     owners, per_slot = found.owners(service)
     text = plain_text(user_text)
     lexicon = _words(schema)
-    attached = _attached_numbers(schema, service, text)
-    attached.update(_attached_times(found, schema, service, text))
+    attached, routes = _settled_of(settled, found, schema, user_text, service)
     for slot, value in attached.items():
         if owners.get(value):
             owners[value] = [slot]  # "2 star": the number belongs to the stars
@@ -82,7 +138,7 @@ def complete_unique(
                 del moved[other]
             moved[slot] = value
     moved = _oriented(moved, text, lexicon)
-    for slot, value in _route_values(found, service, text, lexicon).items():
+    for slot, value in routes.items():
         if slot not in delta.deleted:
             moved[slot] = value
     intents = dict(delta.intents)
@@ -110,18 +166,22 @@ def complete_unique(
     return replace(delta, set={**moved, **added}, intents=intents, requested=requested)
 
 
-def settled_by_words(found: TurnCandidates, schema: DomainSchema, user_text: str) -> frozenset[str]:
+def settled_by_words(
+    found: TurnCandidates,
+    schema: DomainSchema,
+    user_text: str,
+    settled: SettledWords | None = None,
+) -> frozenset[str]:
     """Slots :func:`complete_unique` sets from the words whatever the model writes, for any
     service in play: a trip's ends after "from"/"to", and numbers and times tied to their slot
-    ("2 tickets", "leave after 10:00"). The grammar can leave them out."""
-    text = plain_text(user_text)
+    ("2 tickets", "leave after 10:00"). The grammar can leave them out. ``settled``: the
+    turn's :func:`settle_words`, if already worked out."""
     out: set[str] = set()
     for service in found.services:
         owners, _ = found.owners(service)
-        attached = _attached_numbers(schema, service, text)
-        attached.update(_attached_times(found, schema, service, text))
+        attached, routes = _settled_of(settled, found, schema, user_text, service)
         out.update(slot for slot, value in attached.items() if owners.get(value))
-        out.update(_route_values(found, service, text, _words(schema)))
+        out.update(routes)
     return frozenset(out)
 
 

@@ -34,7 +34,13 @@ from agent.domain import (
 from agent.language.normalize import normalize_value
 from agent.ports import ChatModel, TrackerPrompts
 from agent.tracking.candidates import TurnCandidates, turn_candidates
-from agent.tracking.completion import complete_unique, settled_by_words, swap_routes
+from agent.tracking.completion import (
+    SettledWords,
+    complete_unique,
+    settle_words,
+    settled_by_words,
+    swap_routes,
+)
 from agent.tracking.delta_checks import (
     drop_negated,
     one_slot_per_span,
@@ -183,10 +189,11 @@ class StateTracker:
             found = self._with_focus(found, move, user_text)
         if found is not None and self._options.open_categorical:
             found = self._open_categorical(found, state)
-        output = self._generate(state, system_text, user_text, found)
+        settled = self._settled(found, user_text)
+        output = self._generate(state, system_text, user_text, found, settled)
         delta = self._parse(output)
         if found is not None and self._options.complete_unique:
-            delta = complete_unique(delta, found, self._schema, user_text)
+            delta = complete_unique(delta, found, self._schema, user_text, settled)
         elif self._options.complete_unique:
             delta = swap_routes(delta, user_text, self._schema)
         delta = self._clean(delta, state, system_text, user_text)
@@ -248,17 +255,31 @@ class StateTracker:
             return delta
         return replace(delta, set={**delta.set, **values}, deleted=delta.deleted - set(values))
 
+    def _omit_settled(self) -> bool:
+        """Whether the grammar leaves out what the words settle (completion writes it)."""
+        return self._options.omit_settled and self._options.complete_unique
+
+    def _settled(self, found: TurnCandidates | None, user_text: str) -> SettledWords | None:
+        """The words' settled values, once per turn, when both the grammar and the completion
+        read them (else the completion works out its one service's alone)."""
+        if found is None or not self._omit_settled():
+            return None
+        return settle_words(found, self._schema, user_text)
+
     def _generate(
         self,
         state: DialogueState,
         system_text: str,
         user_text: str,
         found: TurnCandidates | None,
+        settled: SettledWords | None = None,
     ) -> str:
         params = GenerationParams(max_tokens=self._options.max_tokens, temperature=0.0)
         if found is not None:
-            omit = self._options.omit_settled and self._options.complete_unique
-            also = settled_by_words(found, self._schema, user_text) if omit else frozenset()
+            omit = self._omit_settled()
+            also = (
+                settled_by_words(found, self._schema, user_text, settled) if omit else frozenset()
+            )
             gbnf = turn_grammar(self._schema, found, omit_settled=omit, also_settled=also)
             if gbnf is None:
                 return "{}"  # nothing the turn could change: no model call
