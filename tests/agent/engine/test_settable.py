@@ -15,7 +15,8 @@ from agent.engine.turn_checks import StateFilter
 from agent.llm.fake import ScriptedChatModel
 from agent.tracking.state_grammar import trackable_slots
 from storage import open_memory
-from tests.agent.dialogue_fakes import ScriptedTracker, SimplePrompts, delta
+from tests.fakes.turns import EchoPrompts as SimplePrompts
+from tests.fakes.turns import ScriptedTracker, delta
 
 RESTAURANT = ServiceSpec(
     "restaurant",
