@@ -6,7 +6,10 @@
 - ``tests.fakes.store``: the real store (``storage.SqlMemory``) on in-memory SQLite: the
   ``memory()`` factory and the ``memory`` fixture (offered to tests/agent by its conftest).
 - ``tests.fakes.turns``: a scripted tracker, prompts that show the model the turn plainly, a
-  recording listener, and ``delta(...)`` for writing state changes briefly.
+  recording listener, ``delta(...)`` for writing state changes briefly, and a keyword tracker
+  for tests that drive the engine from free text (the TUI's).
+- ``tests.fakes.engine``: ``mini_engine(memory, tracker)``, the real ``DialogueEngine`` on the
+  mini domain with echo prompts and the scripted fake model (the engine's and the TUI's tests).
 - ``tests.fakes.table_engine``: an engine that answers from a table keyed by the user's text,
   for the scripted-dialogue runner (no model, no store).
 

@@ -3,6 +3,7 @@ a listener that records what the user was shown, and ``delta(...)`` to write a c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -90,3 +91,42 @@ def delta(
         intents=dict(intents or {}),
         requested=frozenset(requested),
     )
+
+
+_KEYWORDS = {
+    "italian": ("restaurant-food", "italian"),
+    "chinese": ("restaurant-food", "chinese"),
+    "cheap": ("restaurant-pricerange", "cheap"),
+    "expensive": ("restaurant-pricerange", "expensive"),
+    "centre": ("restaurant-area", "centre"),
+    "north": ("restaurant-area", "north"),
+    "friday": ("restaurant-bookday", "friday"),
+}
+
+
+class KeywordTracker:
+    """A Tracker that reads the mini domain's restaurant slots from keywords ("cheap",
+    "italian", "centre", "2 people", "at 18:00", "friday"); "book" asks to book. For tests that
+    drive the engine from free text (the TUI's), where a script of deltas would not fit."""
+
+    def track(
+        self,
+        state: DialogueState,
+        system_text: str,
+        user_text: str,
+        move: SystemMove = NO_MOVE,
+    ) -> tuple[StateDelta, DialogueState]:
+        text = user_text.lower()
+        found = dict(_KEYWORDS[w] for w in re.findall(r"\w+", text) if w in _KEYWORDS)
+        for pattern, slot in (
+            (r"(\d+) people", "restaurant-bookpeople"),
+            (r"at (\d\d:\d\d)", "restaurant-booktime"),
+        ):
+            match = re.search(pattern, text)
+            if match:
+                found[slot] = match.group(1)
+        if not found and "book" not in text:
+            return StateDelta(), state
+        intent = "book_restaurant" if "book" in text else "find_restaurant"
+        change = delta(found, intents={"restaurant": intent})
+        return change, state.apply(change)

@@ -10,13 +10,13 @@ import pytest
 
 from agent.backend.records import BookingRefused, DomainBackend
 from agent.domain import ActType, Constraint, DialogueState, Message, StateDelta
-from agent.engine.dialogue import DialogueEngine
 from agent.engine.turn_context import MODEL_TEXT_CHARS, changes
 from agent.errors import ModelError, NotFound
 from agent.llm.fake import ScriptedChatModel
 from storage.store import SqlMemory
+from tests.fakes.engine import mini_engine
 from tests.fakes.mini import mini_pack
-from tests.fakes.turns import EchoPrompts, RecordingListener, ScriptedTracker, delta
+from tests.fakes.turns import RecordingListener, ScriptedTracker, delta
 
 ITALIAN = {"restaurant-food": "italian", "restaurant-area": "centre"}
 BOOK = {
@@ -45,15 +45,7 @@ class Setup:
         self.tracker = ScriptedTracker(list(deltas))
         self.memory = memory
         self.backend = DomainBackend(self.pack, rng_seed=5)
-        self.engine = DialogueEngine(
-            self.model,
-            self.tracker,
-            EchoPrompts(),
-            self.backend,
-            self.memory,
-            self.pack.schema,
-            known_names=self.backend.entity_names(),
-        )
+        self.engine = mini_engine(memory, self.tracker, model=self.model, backend=self.backend)
         self.conversation = self.engine.start_conversation("test")
 
     def turn(self, text: str, **kwargs: object):  # type: ignore[no-untyped-def]

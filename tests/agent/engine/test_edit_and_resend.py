@@ -4,20 +4,17 @@ view (``expected_head``) is refused before anything is stored or booked."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 import pytest
 
 from agent.backend.records import DomainBackend
 from agent.domain import ActType, Booking, Entity
-from agent.engine.dialogue import DialogueEngine
 from agent.errors import NotFound
-from agent.llm.fake import ScriptedChatModel
 from agent.ports import ConversationChanged
-from storage import open_memory
 from storage.store import SqlMemory
+from tests.fakes.engine import mini_engine
 from tests.fakes.mini import mini_pack
-from tests.fakes.turns import EchoPrompts as SimplePrompts
 from tests.fakes.turns import ScriptedTracker, delta
 
 ITALIAN = {"restaurant-food": "italian", "restaurant-area": "centre"}
@@ -46,21 +43,11 @@ class Setup:
         self.memory = memory
         self.tracker = ScriptedTracker(list(deltas))  # type: ignore[arg-type]
         self.backend = CountingBackend(pack, rng_seed=5)
-        model = ScriptedChatModel(lambda messages, constraint: "Happy to help!")
-        self.engine = DialogueEngine(
-            model, self.tracker, SimplePrompts(), self.backend, memory, pack.schema,
-            known_names=self.backend.entity_names(),
-        )  # fmt: skip
+        self.engine = mini_engine(memory, self.tracker, backend=self.backend)
         self.cid = self.engine.start_conversation("test").id
 
     def head(self) -> int:
         return self.memory.active_branch(self.cid)[-1].id
-
-
-@pytest.fixture
-def memory() -> Iterator[SqlMemory]:
-    with open_memory("sqlite://") as opened:
-        yield opened
 
 
 def test_an_edit_is_a_sibling_answered_from_the_fork_point(memory: SqlMemory) -> None:

@@ -3,19 +3,16 @@ chat screen ask of conversations, without the model."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from agent.domain import Act, ActType, Booking, DialogueState
 from agent.engine.session_service import Sessions
-from storage import open_memory
+from storage.store import SqlMemory
 
 
 @pytest.fixture
-def sessions() -> Iterator[Sessions]:
-    with open_memory("sqlite://") as memory:
-        yield Sessions(memory)
+def sessions(memory: SqlMemory) -> Sessions:
+    return Sessions(memory)
 
 
 def _conversation(sessions: Sessions, title: str) -> int:
