@@ -11,7 +11,7 @@ from agent.errors import DatabaseUnavailable, ModelError
 from agent.tui.app import SlotchatApp
 from agent.tui.contracts import Launch
 from tests.tui.conftest import SIZE, messages, send, type_text, wait_ready, wait_until
-from tests.tui.fakes import make_launch
+from tests.tui.fakes import REPLY, make_launch
 
 pytestmark = pytest.mark.asyncio
 
@@ -23,19 +23,19 @@ def _notes(app: SlotchatApp) -> list[str]:
 async def test_copy_last_reply_and_save_a_message(app: SlotchatApp, tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(pilot)
-        await send(pilot, "hello")
+        await send(pilot, "a cheap italian please")
         await pilot.press("ctrl+y")
-        assert app.clipboard == "A **fine** choice: *Pizza Hut*."
+        assert app.clipboard == REPLY
         messages(app)[0].focus()
         await pilot.press("c")
-        assert app.clipboard == "hello"
+        assert app.clipboard == "a cheap italian please"
         await pilot.press("s")
         await wait_until(pilot, lambda: app.screen.query("#dialog-input"))
         target = tmp_path / "saved.md"
         app.screen.query_one("#dialog-input").value = str(target)
         await pilot.press("enter")
         await wait_until(pilot, target.exists)
-        assert target.read_text() == "hello\n"
+        assert target.read_text() == "a cheap italian please\n"
 
 
 async def test_model_failure_is_a_notification_and_the_ui_stays_usable(tmp_path: Path) -> None:

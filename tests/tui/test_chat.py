@@ -13,7 +13,7 @@ from agent.tui.widgets.prompt import PromptInput
 from agent.tui.widgets.state_panel import StatePanel
 from agent.tui.widgets.status import StatusBar
 from tests.tui.conftest import SIZE, messages, send, type_text, wait_idle, wait_ready, wait_until
-from tests.tui.fakes import make_launch
+from tests.tui.fakes import REPLY, make_launch
 
 pytestmark = pytest.mark.asyncio
 
@@ -24,7 +24,7 @@ async def test_reply_streams_into_markdown_and_state_fills(app: SlotchatApp) -> 
         await send(pilot, "a cheap italian place please")
         views = messages(app)
         assert [v.role for v in views] == ["user", "assistant"]
-        assert views[1].text == "A **fine** choice: *Pizza Hut*."
+        assert views[1].text == REPLY
         panel = app.chat.query_one(StatePanel)
         table = panel.query_one("#slots")
         rows = {table.get_row_at(i)[0]: table.get_row_at(i)[1:] for i in range(table.row_count)}
@@ -110,9 +110,13 @@ async def test_footer_shows_model_speed_and_context(app: SlotchatApp) -> None:
 async def test_bookings_are_listed_with_their_reference(app: SlotchatApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(pilot)
-        await send(pilot, "book a cheap italian for 2 people")
+        await send(pilot, "a cheap italian in the centre")
+        await send(pilot, "book it for 2 people on friday at 18:00")
+        assert "none yet" in str(app.chat.query_one("#bookings").render())  # asked to confirm
+        await send(pilot, "yes")
+        (booking,) = app.chat.sessions.memory.bookings(app.chat.conversation_id)
         bookings = str(app.chat.query_one("#bookings").render())
-        assert "ABCD1234" in bookings and "restaurant" in bookings
+        assert booking.reference in bookings and "restaurant" in bookings
 
 
 async def test_ctrl_c_stops_the_reply_then_quits_with_130(tmp_path: Path) -> None:

@@ -35,7 +35,8 @@ def _app(tmp_path: Path) -> SlotchatApp:
 async def _chatted(pilot: Pilot[None]) -> None:
     await wait_ready(pilot)
     await send(pilot, "a cheap italian in the centre")
-    await send(pilot, "book it for 2 people")
+    await send(pilot, "book it for 2 people on friday at 18:00")
+    await send(pilot, "yes")
     await _settle(pilot)
 
 
