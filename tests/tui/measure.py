@@ -6,12 +6,13 @@
 
 ``paint`` starts the real program in a detached 120x40 tmux session and polls ``capture-pane``
 every 10 ms until the message box's placeholder is on screen; the time includes Python's start
-and the tmux round trip. ``stream`` runs the app headless (Textual's test driver) over the fake
-engine of ``tests.tui.fakes``, whose replies stream from a real model (``--model tiny``) or from
-the scripted fake at a fixed rate (``--model fake``): while the reply streams it posts a key press
-every 50 ms and times until the message box holds the new character; at the end it compares
-the runtime's rate (tokens between the first and last token, in the generation thread) with the
-rate at which the same tokens were on screen (first token generated to last text appended).
+and the tmux round trip. ``stream`` runs the app headless (Textual's test driver) over the real
+engine on the mini domain (``tests.tui.fakes``), whose replies stream from a real model
+(``--model tiny``) or from the scripted fake at a fixed rate (``--model fake``): while the reply
+streams it posts a key press every 50 ms and times until the message box holds the new
+character; at the end it compares the runtime's rate (tokens between the first and last token,
+in the generation thread) with the rate at which the same tokens were on screen (first token
+generated to last text appended).
 """
 
 from __future__ import annotations
