@@ -57,7 +57,6 @@ class ScriptedChatModel(StreamCompletion):
         self._piece_tokens = max(1, piece_tokens)
         self._delay_s = delay_s
         self._lock = threading.Lock()
-        self._meta = GenerationMeta(model=name)
         self.calls: list[FakeCall] = []
 
     @property
@@ -70,12 +69,6 @@ class ScriptedChatModel(StreamCompletion):
 
     def count_tokens(self, text: str) -> int:
         return len(_COUNTED.findall(text))
-
-    def last_meta(self) -> GenerationMeta:
-        """The record of the run that ended last. A test convenience of this fake only
-        (tests/tui/fakes.py reads it); ``ChatModel`` gives each run's record with its
-        :class:`~agent.ports.Generation`, which is what product code reads."""
-        return self._meta
 
     @property
     def last_call(self) -> FakeCall:
@@ -143,7 +136,7 @@ class ScriptedChatModel(StreamCompletion):
             finish = "cancelled"  # the consumer stopped reading, as the runtime records it
             raise
         finally:
-            self._meta = GenerationMeta(
+            meta = GenerationMeta(
                 model=self._name,
                 prompt_tokens=sum(self.count_tokens(m.content) for m in messages),
                 completion_tokens=produced,
@@ -152,7 +145,7 @@ class ScriptedChatModel(StreamCompletion):
                 first_token_s=first_token_s,
                 cut_off=finish != "stop",
             )
-            ended(finish, self._meta)
+            ended(finish, meta)
 
 
 def _cut(reply: str, params: GenerationParams) -> tuple[str, str]:
