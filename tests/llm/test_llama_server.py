@@ -116,6 +116,14 @@ def test_two_workers_run_at_once_each_on_its_own_slot(llama_server: LlamaServer)
     assert "selected slot by id (0)" in log and "selected slot by id (1)" in log, log[-2000:]
 
 
+def test_two_slots_run_without_continuous_batching(llama_server: LlamaServer) -> None:
+    """Batched with the other slot's prompt, a decode step's logits differ a little, and
+    ``--jobs 2`` then scored other metrics than ``--jobs 1``; ``scripts/llama-server`` turns it
+    off for more than one slot (docs/server.md)."""
+    command = Path(f"/proc/{llama_server.pid}/cmdline").read_bytes().split(b"\0")
+    assert b"--no-cont-batching" in command, command
+
+
 def test_scripted_dialogues_through_llama_server_as_in_process(
     llama_server: LlamaServer, tmp_path: Path
 ) -> None:
