@@ -112,6 +112,7 @@ def turn_candidates(
     open_start: bool = False,
     all_services: bool = False,
     user_changes: bool = False,
+    spans_name_nothing: bool = False,
 ) -> TurnCandidates:
     """The candidates of one turn. ``settable``: the slots the state may hold (see
     :func:`agent.tracking.state_grammar.trackable_slots`). ``spans``: the n-grams free-text slots
@@ -127,7 +128,9 @@ def turn_candidates(
     only the services a dialogue is known to use, as in SGD's evaluation). ``user_changes``: a
     free-text slot that holds a value changes only to words of the user's turn, not to the system
     turn's ("That seems nice." after "The bus leaves from Intercity Terminal" keeps the origin the
-    user gave)."""
+    user gave). ``spans_name_nothing``: a name or text slot with no records copies no span that
+    holds a word of the schema's own service or slot names ("What actor is in it?" is a request,
+    not ``actors=actor``)."""
     words = candidate_words(schema.lexicon)
     text = schema.lexicon.with_detached(plain_text(user_text))
     context = schema.lexicon.with_detached(plain_text(context_text))
@@ -162,6 +165,8 @@ def turn_candidates(
             # "Churchill College" is a name, not the type "college"
             source = unnamed_both if spec.categorical else both
             found = _slot_values(spec, source, times, spans, words)
+            if spans_name_nothing and spec.kind in ("name", "text"):
+                found = [v for v in found if not _names_schema(schema, v)]
             if spec.categorical:  # "a hotel, not a guesthouse"
                 found = [v for v in found if not negated(v, text, schema.lexicon)]
             if spec.categorical or spec.kind == "time":
@@ -476,6 +481,28 @@ def _schema_words(schema: DomainSchema) -> frozenset[str]:
                 words.update(value.lower().split())
                 words.update(w for v in slot.aliases_of(value) for w in v.split())
     return frozenset(words)
+
+
+def _names_schema(schema: DomainSchema, span: str) -> bool:
+    """The span holds a word of a service's or a slot's name ("the event", "station am i
+    leaving" when a slot is ``to_station``)."""
+    names = _name_words(schema)
+    return any(stem(w) in names for w in WORD.findall(span.lower()))
+
+
+@lru_cache(maxsize=64)
+def _name_words(schema: DomainSchema) -> frozenset[str]:
+    """Stems of the content words of the schema's service and slot names (``Events_1``,
+    ``Buses_1-to_location``: event, buse, location; not "to", nor the lexicon's function words)."""
+    lexicon = candidate_words(schema.lexicon)
+    stop = lexicon.function_word | lexicon.ask_stop | lexicon.schema_stop
+    words = {
+        w
+        for service in schema.services
+        for name in (service.name, *(slot.name for slot in service.slots))
+        for w in WORD.findall(name.lower().replace("_", " ").replace("-", " "))
+    }
+    return frozenset(stem(w) for w in words if len(w) >= 3 and w.isalpha() and w not in stop)
 
 
 def _framed(span: str, text: str, frames: frozenset[str]) -> bool:

@@ -112,6 +112,9 @@ class TrackerOptions:
     # words mention: the model chooses ("won't break the bank" → cheap); the lexical
     # candidates still decide which services are in play, so "Hello!" sets nothing
     open_categorical: bool = False
+    # a name or text slot without records copies no span holding a word of the schema's own
+    # service or slot names: "What station is it going to?" asks, it sets no destination
+    spans_name_nothing: bool = False
 
 
 @dataclass(frozen=True)
@@ -305,6 +308,7 @@ class StateTracker:
             open_start=self._options.open_start,
             all_services=self._options.all_services,
             user_changes=self._options.user_changes,
+            spans_name_nothing=self._options.spans_name_nothing,
         )
 
     def _constraint(

@@ -503,3 +503,22 @@ def test_a_trip_written_the_wrong_way_round_is_swapped_back(
     )
     fixed = swap_routes(delta, text).set
     assert (fixed["Flights_3-origin_city"], fixed["Flights_3-destination_city"]) == expected
+
+
+def test_spans_naming_the_schema_are_no_values_of_slots_without_records() -> None:
+    """Without records behind a place (SGD's schemas), "golden stars bar" holds a slot's name
+    (``hotel-stars``): with ``spans_name_nothing`` such a span is no destination, "golden" still
+    is."""
+    text = "I need a taxi to the golden stars bar."
+    spans = utterance_spans([text], 8, trim=True, lexicon=SCHEMA.lexicon)
+
+    def destinations(spans_name_nothing: bool) -> tuple[str, ...]:
+        found = turn_candidates(
+            SCHEMA, trackable_slots(SCHEMA), DialogueState(), text, spans=spans,
+            spans_name_nothing=spans_name_nothing,
+        )  # fmt: skip
+        return found.values.get("taxi-destination", ())
+
+    assert "golden stars bar" in destinations(False)
+    assert "golden stars bar" not in destinations(True)
+    assert "golden" in destinations(True)
