@@ -19,6 +19,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 DEV_SCHEMA = Path(__file__).resolve().parents[2] / "shared/data/sgd/dev/schema.json"
 _WORD = re.compile(r"[a-z]+")
@@ -28,7 +29,7 @@ def _stem(word: str) -> str:
     return word[:-1] if word.endswith("s") and len(word) > 3 else word
 
 
-def schema_words(schema: list[dict]) -> tuple[frozenset[str], dict[str, bool]]:
+def schema_words(schema: list[dict[str, Any]]) -> tuple[frozenset[str], dict[str, bool]]:
     """(the folded words of every service and slot name, slot -> is categorical)."""
     words: set[str] = set()
     categorical: dict[str, bool] = {}
@@ -62,9 +63,9 @@ def main(trace: Path, schema_file: Path) -> str:
     for _slot, value, right in new_values(trace, categorical):
         blocked = any(_stem(w) in words for w in _WORD.findall(value.lower()))
         counts[(right, blocked)] += 1
-    right, wrong = counts[(True, False)] + counts[(True, True)], sum(counts.values())
+    kept_right = counts[(True, False)] + counts[(True, True)]
     return (
-        f"new free-text values: {right} right, {wrong - right} wrong\n"
+        f"new free-text values: {kept_right} right, {sum(counts.values()) - kept_right} wrong\n"
         f"the rule blocks: {counts[(True, True)]} right, {counts[(False, True)]} wrong\n"
     )
 

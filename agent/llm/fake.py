@@ -39,7 +39,9 @@ class ScriptedChatModel(StreamCompletion):
 
     A reply is streamed as word/punctuation/space tokens, ``piece_tokens`` at a time. A reply
     list that runs out raises ``ModelError`` so a test that calls the model more often than it
-    scripted fails loudly.
+    scripted fails loudly. ``hold_after``: an unconstrained run (a reply, not a tracker call)
+    stops after that many pieces until it is cancelled (at most ``hold_s``), so a test can stop
+    a reply mid-stream without racing the clock.
     """
 
     def __init__(
@@ -50,12 +52,15 @@ class ScriptedChatModel(StreamCompletion):
         context_size: int = 4096,
         piece_tokens: int = 1,
         delay_s: float = 0.0,
+        hold_after: int | None = None,
+        hold_s: float = 60.0,
     ) -> None:
         self._script: ReplyFunction | list[str] = replies if callable(replies) else list(replies)
         self._name = name
         self._context_size = context_size
         self._piece_tokens = max(1, piece_tokens)
         self._delay_s = delay_s
+        self._hold_after, self._hold_s = hold_after, hold_s
         self._lock = threading.Lock()
         self.calls: list[FakeCall] = []
 
@@ -97,7 +102,8 @@ class ScriptedChatModel(StreamCompletion):
         with self._lock:
             self.calls.append(FakeCall(tuple(messages), params, constraint))
             reply = self._next_reply(messages, constraint)
-        yield from self._emit(messages, reply, params, cancel, ended)
+        hold = self._hold_after if constraint is None and cancel is not None else None
+        yield from self._emit(messages, reply, params, cancel, ended, hold)
 
     def _next_reply(self, messages: Sequence[Message], constraint: Constraint | None) -> str:
         if callable(self._script):
@@ -116,13 +122,16 @@ class ScriptedChatModel(StreamCompletion):
         params: GenerationParams,
         cancel: CancelToken | None,
         ended: RunEnded,
+        hold: int | None = None,
     ) -> Iterator[str]:
         started = time.perf_counter()
         text, finish = _cut(reply, params)
         tokens = _TOKEN.findall(text)
         produced, first_token_s = 0, 0.0
         try:
-            for start in range(0, len(tokens), self._piece_tokens):
+            for index, start in enumerate(range(0, len(tokens), self._piece_tokens)):
+                if cancel is not None and index == hold:
+                    _wait_for(cancel, self._hold_s)
                 if cancel is not None and cancel.is_set():
                     finish = "cancelled"
                     break
@@ -146,6 +155,12 @@ class ScriptedChatModel(StreamCompletion):
                 cut_off=finish != "stop",
             )
             ended(finish, meta)
+
+
+def _wait_for(cancel: CancelToken, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not cancel.is_set() and time.monotonic() < deadline:
+        time.sleep(0.005)
 
 
 def _cut(reply: str, params: GenerationParams) -> tuple[str, str]:

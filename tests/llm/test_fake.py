@@ -74,6 +74,19 @@ def test_cancel_between_pieces() -> None:
     assert meta.cut_off and meta.completion_tokens == 1
 
 
+def test_a_held_reply_waits_for_its_cancel_and_a_tracker_call_is_not_held() -> None:
+    cancel = threading.Event()
+    model = ScriptedChatModel(lambda m, c: "one two three four", hold_after=1, hold_s=30)
+    stream = model.stream(HELLO, cancel=cancel)
+    assert next(stream) == "one"
+    threading.Timer(0.05, cancel.set).start()
+    assert list(stream) == []  # returned once cancelled, not after 30 s
+    assert stream.result().finish_reason == "cancelled"
+    constraint = Constraint(json_schema={"type": "string"})
+    tracked = model.stream(HELLO, constraint=constraint, cancel=threading.Event())
+    assert tracked.drain().text == "one two three four"
+
+
 def test_each_run_keeps_its_own_record() -> None:
     model = ScriptedChatModel(["one two three", "four"])
     first, second = model.stream(HELLO), model.stream(HELLO)

@@ -71,7 +71,7 @@ LONG_REPLY = " ".join(f"word{i}" for i in range(400))
 
 
 def _slow_app(tmp_path: Path) -> SlotchatApp:
-    model = ScriptedChatModel(lambda m, c: LONG_REPLY, delay_s=0.01)
+    model = ScriptedChatModel(lambda m, c: LONG_REPLY, delay_s=0.01, hold_after=5)
     return SlotchatApp(make_launch(tmp_path, model))
 
 
