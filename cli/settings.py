@@ -84,7 +84,7 @@ def add_global_options(parser: argparse.ArgumentParser, *, suppress_defaults: bo
         "--model",
         default=default,
         metavar="NAME|PATH.gguf",
-        help="model pack name (default, tiny, gemma) or a GGUF file (default: default)",
+        help="model pack name (default, tiny, gemma, large) or a GGUF file (default: default)",
     )
     group.add_argument(
         "--domain",

