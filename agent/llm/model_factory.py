@@ -22,8 +22,8 @@ def open_model(
     seed: int = 0,
     progress: ByteProgress | None = None,
 ) -> ChatModel:
-    """A chat model for a pack name (``default``, ``tiny``, ``gemma``, ``large``), a ``.gguf`` path, or
-    ``fake`` (the scripted echo model, for running the program without weights; it waits
+    """A chat model for a pack name (``default``, ``tiny``, ``gemma``, ``large``), a ``.gguf``
+    path, or ``fake`` (the scripted echo model, for running the program without weights; it waits
     ``SLOTCHAT_FAKE_DELAY_S`` seconds before each piece, so that tests can interrupt a reply
     as it streams).
 
