@@ -173,6 +173,7 @@ def _test(
         write_junit(args.junit, outcomes)
     summary = totals(outcomes, loading + printing + time.perf_counter() - mark)
     sys.stdout.write(summary.grounding_line() + "\n")
+    sys.stdout.write(summary.slots_line() + "\n")
     sys.stdout.write(summary.profile_line() + "\n")
     sys.stdout.write(summary.summary_line() + "\n")
     ran = summary.passed + summary.failed

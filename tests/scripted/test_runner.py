@@ -131,3 +131,17 @@ def test_junit_has_one_case_per_dialogue(tmp_path: Path) -> None:
     assert failure is not None and "turn 1: restaurant-food" in failure.get("message", "")
     assert "✗ restaurant-area" in (failure.text or "")
     assert cases[2].find("error") is not None
+
+
+def test_the_summary_counts_slot_errors_of_every_kind(tmp_path: Path) -> None:
+    good, bad = (run_dialogue(d, table_harness()) for d in dialogues(tmp_path)[:2])
+    assert [t.seen.state for t in bad.turns][0] == {
+        "restaurant-food": "italian",
+        "restaurant-pricerange": "cheap",
+        "restaurant-area": "centre",
+    }
+    # bad turn 1: food wrong; pricerange set but not expected; area set though expected unset.
+    # good: area (turn 1), name and day (turn 2) set by turns whose expectations omit them
+    summary = totals([good, bad])
+    assert (summary.slots_missing, summary.slots_wrong, summary.slots_extra) == (0, 1, 5)
+    assert summary.slots_line().startswith("slots: 0 missing, 1 wrong, 5 extra")

@@ -6,7 +6,7 @@ The same text goes to the terminal, into junit ``<failure>`` bodies and into pyt
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from agent.evaluation.scripted.check import Mismatch
@@ -86,6 +86,16 @@ class Totals:
     by_model: int = 0  # replies the model wrote and the grounding check kept
     replaced: int = 0  # model replies replaced by the template
     ungrounded: int = 0  # of those, replies naming a fact the act did not carry
+    slots_missing: int = 0  # an expected slot left unset
+    slots_wrong: int = 0  # an expected slot holding another value
+    slots_extra: int = 0  # a slot a turn set or changed that its expectation does not name
+
+    def slots_line(self) -> str:
+        """Slot errors by kind, so a gain in one is not paid for in another."""
+        return (
+            f"slots: {self.slots_missing} missing, {self.slots_wrong} wrong, "
+            f"{self.slots_extra} extra (set by a turn whose expected state does not name them)"
+        )
 
     @property
     def overhead(self) -> float:
@@ -120,6 +130,7 @@ def totals(outcomes: Sequence[DialogueOutcome], extra_runner_s: float = 0.0) -> 
     passed = sum(o.passed for o in outcomes)
     turns = [t for o in outcomes for t in o.turns]
     replaced = [t for t in turns if t.reply_source == "template" and t.reply_issues]
+    mismatches = [m for t in turns for m in t.mismatches]
     return Totals(
         passed=passed,
         failed=len(outcomes) - passed,
@@ -129,4 +140,22 @@ def totals(outcomes: Sequence[DialogueOutcome], extra_runner_s: float = 0.0) -> 
         by_model=sum(t.reply_source == "model" for t in turns),
         replaced=len(replaced),
         ungrounded=sum(any(i.startswith("unknown fact") for i in t.reply_issues) for t in replaced),
+        slots_missing=sum(m.field == "state" and m.actual is None for m in mismatches),
+        slots_wrong=sum(m.field == "state" and m.actual is not None for m in mismatches),
+        slots_extra=sum(_extra_slots(o) for o in outcomes),
     )
+
+
+def _extra_slots(outcome: DialogueOutcome) -> int:
+    """Slots set or changed by a turn that expects a state without naming them, and slots a
+    turn expects unset (``state_absent``) but that are set."""
+    count = 0
+    before: Mapping[str, str] = {}
+    for turn in outcome.turns:
+        expect, state = turn.turn.expect, turn.seen.state
+        if expect.state:
+            changed = {s for s, v in state.items() if before.get(s) != v}
+            count += len(changed - set(expect.state) - set(expect.state_absent))
+        count += sum(m.field == "state_absent" for m in turn.mismatches)
+        before = state
+    return count
