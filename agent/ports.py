@@ -157,6 +157,36 @@ class ChatModel(Protocol):
         ...
 
 
+@runtime_checkable
+class OptionScorer(Protocol):
+    """A model that can say how likely each of a few answers is (the in-process runtime; a
+    model server behind HTTP cannot, and the tracker then does without the value chooser)."""
+
+    def score_options(
+        self, messages: Sequence[Message], options: Sequence[str]
+    ) -> dict[str, float]:
+        """The log-probability of each option as the whole answer to ``messages``."""
+        ...
+
+
+class ChoicePrompts(Protocol):
+    """The value chooser's prompt (:class:`prompts.choice.ChoicePrompt`)."""
+
+    @property
+    def empty_message(self) -> str:
+        """A message that says nothing (the baseline of the options' probabilities)."""
+        ...
+
+    @property
+    def service_question(self) -> str:
+        """The question that asks which of the services (by name) a message is about."""
+        ...
+
+    def choice_messages(
+        self, question: str, options: Sequence[str], message: str
+    ) -> list[Message]: ...
+
+
 class Memory(Protocol):
     """Conversations as trees of turns, with state snapshots and bookings."""
 

@@ -95,6 +95,7 @@ def build_engine(
     from agent.reply.writer import Responder
     from agent.tracking.tracker import StateTracker, TrackerOptions
     from cli.tracker_options import tracker_options
+    from prompts.choice import ChoicePrompt
     from prompts.manager_factory import build_tracker_prompts
 
     if responder not in RESPONDER_MODES:
@@ -121,7 +122,9 @@ def build_engine(
     # the shipped tracker, as every command runs it (agent.tracking.tracker.TrackerOptions), with
     # any --tracker-option research variant
     options = tracker_options(settings.tracker_options, TrackerOptions())
-    tracker = StateTracker(model, prompts, pack.schema, options, backend.vocabulary())
+    tracker = StateTracker(
+        model, prompts, pack.schema, options, backend.vocabulary(), choices=ChoicePrompt()
+    )
     # cache the static prefixes now (llama.cpp), so that turn 1 is as fast as the others
     if progress is not None:
         progress("reading the domain into the model", None)

@@ -107,19 +107,21 @@ def _tracker_factory(
     the calling worker's model (``--jobs``)."""
     from agent.tracking.tracker import StateTracker
     from cli.settings import cache_dir
+    from prompts.choice import ChoicePrompt
     from prompts.manager_factory import build_exemplar_index, build_tracker_prompts
     from prompts.sgd import load_sgd_split
 
     _, train = load_sgd_split(args.data, "train", cache_dir=cache_dir() / "sgd")
     index = build_exemplar_index((t for d in train for t in d.turns), train_schema)
     options = _options(args)
+    choices = ChoicePrompt()
 
     def tracker_for(schema: DomainSchema, dialogue: AnnotatedDialogue) -> Tracker:
         model = model_for()
         prompts = build_tracker_prompts(
             schema, index, model.count_tokens, strategy=args.exemplars, k=args.k
         )
-        return StateTracker(model, prompts, schema, options)
+        return StateTracker(model, prompts, schema, options, choices=choices)
 
     return tracker_for
 

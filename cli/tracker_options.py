@@ -66,4 +66,9 @@ def _value(raw: str, current: object, key: str) -> object:
             return int(raw)
         except ValueError:
             raise UsageError(f"tracker option '{key}' is a whole number, got '{raw}'") from None
+    if isinstance(current, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise UsageError(f"tracker option '{key}' is a number, got '{raw}'") from None
     raise UsageError(f"tracker option '{key}' cannot be set from the command line")

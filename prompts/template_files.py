@@ -83,6 +83,21 @@ class ResponderTemplates(_Strict):
     examples: list[ResponderExample] = Field(min_length=1)
 
 
+class ChoiceExample(_Strict):
+    question: str
+    options: list[str] = Field(min_length=2)
+    message: str
+    answer: str
+
+
+class ChoiceTemplates(_Strict):
+    system: str
+    input: str
+    empty_message: str = Field(default="N/A", min_length=1)
+    service_question: str = Field(default="what the user is looking for", min_length=1)
+    examples: list[ChoiceExample] = Field(default_factory=list)
+
+
 _PLACEHOLDERS: dict[str, dict[str, set[str]]] = {
     "tracker": {
         "system": {"schema"},
@@ -91,6 +106,7 @@ _PLACEHOLDERS: dict[str, dict[str, set[str]]] = {
         "turn": {"state", "system", "user"},
     },
     "responder": {"system": set(), "turn": {"history", "user", "state", "act"}},
+    "choice": {"system": set(), "input": {"question", "options", "message"}},
 }
 
 
@@ -102,6 +118,20 @@ def load_tracker_templates(path: Path | None = None) -> TrackerTemplates:
 def load_responder_templates(path: Path | None = None) -> ResponderTemplates:
     """The responder's templates (default: the built-in ``templates/responder.yaml``)."""
     return _load(path or TEMPLATE_DIR / "responder.yaml", ResponderTemplates, "responder")
+
+
+def load_choice_templates(path: Path | None = None) -> ChoiceTemplates:
+    """The value chooser's templates (default: the built-in ``templates/choice.yaml``); an
+    example whose answer is not one of its options is a ``DomainError``."""
+    path = path or TEMPLATE_DIR / "choice.yaml"
+    loaded = _load(path, ChoiceTemplates, "choice")
+    for number, example in enumerate(loaded.examples, 1):
+        if example.answer not in example.options:
+            raise DomainError(
+                f"{path}: example {number}: the answer '{example.answer}' is not one of its "
+                f"options {example.options}"
+            )
+    return loaded
 
 
 @cache

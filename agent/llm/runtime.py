@@ -21,6 +21,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from agent.domain import Constraint, GenerationMeta, GenerationParams, Message
 from agent.errors import ModelError
 from agent.llm import _native as native_api
@@ -118,6 +120,38 @@ class LlamaRuntime(StreamCompletion):
             self.cache.load(prompt.prefix, prompt.tail or prompt.prefix[-1:])
         finally:
             self._release()
+
+    def score_options(
+        self, messages: Sequence[Message], options: Sequence[str]
+    ) -> dict[str, float]:
+        """The log-probability of each option as the model's whole answer to ``messages``
+        (:class:`agent.ports.OptionScorer`): the sum over its tokens, each read from the logits
+        after the prompt and the option's tokens before it. Options that share no first token
+        cost nothing beyond the prompt; the context keeps the prompt for the next call."""
+        prompt = self.prepare(messages)
+        tokenized = {option: self._tokens(option, add_bos=False) for option in options}
+        self._acquire()
+        try:
+            self.cache.load(prompt.prefix, prompt.tail)
+            first = _log_softmax(self._last_logits())
+            scores: dict[str, float] = {}
+            for option, tokens in tokenized.items():
+                if not tokens:
+                    scores[option] = float("-inf")
+                    continue
+                total = float(first[tokens[0]])
+                if len(tokens) > 1:
+                    for index, token in enumerate(tokens[1:]):
+                        self.cache.load(prompt.prefix, [*prompt.tail, *tokens[: index + 1]])
+                        total += float(_log_softmax(self._last_logits())[token])
+                scores[option] = total
+            return scores
+        finally:
+            self._release()
+
+    def _last_logits(self) -> Any:
+        logits = C.llama_get_logits_ith(self.native.ctx, -1)
+        return np.ctypeslib.as_array(logits, shape=(self.native.n_vocab,)).astype(np.float64)
 
     def stream(
         self,
@@ -229,6 +263,11 @@ class LlamaRuntime(StreamCompletion):
     def _release(self) -> None:
         self._owner = None
         self._lock.release()
+
+
+def _log_softmax(logits: Any) -> Any:
+    top = float(np.max(logits))
+    return logits - (top + float(np.log(np.sum(np.exp(logits - top)))))
 
 
 class _Run:

@@ -6,6 +6,8 @@ delta.
 (:mod:`~agent.tracking.candidates`, :mod:`~agent.tracking.candidate_words`), then checks and
 completes what the model wrote (:mod:`~agent.tracking.delta_checks`,
 :mod:`~agent.tracking.completion`); :mod:`~agent.tracking.system_move` carries what the user
-accepts of the system's offer. Imports the core (:mod:`agent.domain`, :mod:`agent.ports`,
+accepts of the system's offer; :mod:`~agent.tracking.choices` reads, by the model's calibrated
+option scores, a categorical value or a service said in words no candidate names.
+Imports the core (:mod:`agent.domain`, :mod:`agent.ports`,
 :mod:`agent.delta_text`) and :mod:`agent.language`; never the policy, the reply or an adapter.
 """

@@ -71,6 +71,9 @@ class TurnCandidates:
     named: tuple[str, ...] = ()  # services the turn itself names (not only the one in play)
     asked: frozenset[str] = frozenset()  # requestable slots the question names outright
     boolean: frozenset[str] = frozenset()  # yes/no slots among those the turn can set
+    # services the turn is on: the one the conversation is on and those the turn names (not
+    # every service ``all_services`` puts in play)
+    on: tuple[str, ...] = ()
 
     def slots_of(self, service: str) -> list[str]:
         """Slots of ``service`` the turn can set or drop, sorted."""
@@ -113,6 +116,9 @@ def turn_candidates(
     all_services: bool = False,
     user_changes: bool = False,
     spans_name_nothing: bool = False,
+    steady_text: bool = False,
+    steady_others: bool = False,
+    chosen_services: Sequence[str] = (),
 ) -> TurnCandidates:
     """The candidates of one turn. ``settable``: the slots the state may hold (see
     :func:`agent.tracking.state_grammar.trackable_slots`). ``spans``: the n-grams free-text slots
@@ -130,7 +136,14 @@ def turn_candidates(
     turn's ("That seems nice." after "The bus leaves from Intercity Terminal" keeps the origin the
     user gave). ``spans_name_nothing``: a name or text slot with no records copies no span that
     holds a word of the schema's own service or slot names ("What actor is in it?" is a request,
-    not ``actors=actor``)."""
+    not ``actors=actor``). ``steady_text``: a name or text slot without records that holds a
+    value changes only to a span that looks like a name, one with no word of the lexicon's
+    chatter nor of the schema ("Can you tell me when the event starts?" keeps the event the user
+    named; "Make it Long Beach" still changes it). ``steady_others``: with ``all_services``, a
+    slot that holds a value changes only in a service the conversation is on (the last one
+    started) or the turn names; the others' slots may only be filled. ``chosen_services``:
+    services the turn is about though no word of it names one (the value chooser's reading,
+    agent.tracking.choices)."""
     words = candidate_words(schema.lexicon)
     text = schema.lexicon.with_detached(plain_text(user_text))
     context = schema.lexicon.with_detached(plain_text(context_text))
@@ -178,6 +191,8 @@ def turn_candidates(
                 found = [*names, *found]
         current = state.slots.get(name, "").lower()
         free_text = not spec.categorical and spec.kind != "time"  # times: the user's anyway
+        if steady_text and current and name not in known and spec.kind in ("name", "text"):
+            found = [v for v in found if v in names or _name_like(schema, v, words)]
         if user_changes and current and context_text and free_text:
             found = [v for v in found if _said(spec, v, text, words)]
         kept = tuple(v for v in dict.fromkeys(found) if v.lower() != current and v != DONTCARE)
@@ -203,9 +218,17 @@ def turn_candidates(
             for value in mentioned.get(slot.name, ())
         )
     ]
+    cued += [s for s in chosen_services if s not in cued and schema.service(s) is not None]
     in_play = tuple(dict.fromkeys([*recent, *cued]))
+    on = [*in_play]
     if all_services or (not in_play and (open_start or len(schema.services) == 1)):
         in_play = tuple(s.name for s in schema.services)
+    if all_services and steady_others:
+        values = {
+            n: found
+            for n, found in values.items()
+            if n not in state.slots or n.split("-", 1)[0] in on
+        }
     values = {
         name: tuple(v for v in found if v not in novel or name.split("-", 1)[0] in cued)
         for name, found in values.items()
@@ -242,6 +265,7 @@ def turn_candidates(
         tuple(cued),
         asked,
         boolean,
+        tuple(dict.fromkeys(on)),
     )
 
 
@@ -466,6 +490,12 @@ def _novel_spans(schema: DomainSchema, spans: Sequence[str]) -> list[str]:
     return out
 
 
+def schema_words(schema: DomainSchema) -> frozenset[str]:
+    """The words the schema and its lexicon already account for: chatter, number words, and
+    the words of service, intent and slot names and of categorical values."""
+    return _schema_words(schema)
+
+
 @lru_cache(maxsize=64)
 def _schema_words(schema: DomainSchema) -> frozenset[str]:
     numbers = {word for word, _ in terms(schema.lexicon).numbers}
@@ -503,6 +533,17 @@ def _name_words(schema: DomainSchema) -> frozenset[str]:
         for w in WORD.findall(name.lower().replace("_", " ").replace("-", " "))
     }
     return frozenset(stem(w) for w in words if len(w) >= 3 and w.isalpha() and w not in stop)
+
+
+def _name_like(schema: DomainSchema, span: str, words: CandidateWords) -> bool:
+    """``span`` may be a name: none of its words (after a leading name article, "the Visitor")
+    is chatter, a word of the schema (a service, intent or slot name, a categorical value) or a
+    number word: "Long Beach, CA", "SF"; not "the price will be to rent", "bus station"."""
+    parts = WORD.findall(span.lower())
+    if parts and parts[0] in words.name_article:
+        parts = parts[1:]
+    taken, names = _schema_words(schema), _name_words(schema)
+    return bool(parts) and not any(w in taken or stem(w) in names for w in parts)
 
 
 def _framed(span: str, text: str, frames: frozenset[str]) -> bool:

@@ -32,8 +32,16 @@ from agent.domain import (
     StateDelta,
 )
 from agent.language.normalize import normalize_value
-from agent.ports import ChatModel, TrackerPrompts
+from agent.ports import ChatModel, ChoicePrompts, OptionScorer, TrackerPrompts
 from agent.tracking.candidates import TurnCandidates, turn_candidates
+from agent.tracking.choices import (
+    DEFAULT_MARGIN,
+    MAX_OPTIONS,
+    Question,
+    ValueChooser,
+    service_labels,
+    unexplained,
+)
 from agent.tracking.completion import (
     SettledWords,
     complete_unique,
@@ -115,6 +123,18 @@ class TrackerOptions:
     # a name or text slot without records copies no span holding a word of the schema's own
     # service or slot names: "What station is it going to?" asks, it sets no destination
     spans_name_nothing: bool = False
+    # a name or text slot without records that holds a value changes only to a span that looks
+    # like a name (no chatter, no word of the schema): "Can you tell me when the event starts?"
+    # does not rename the event
+    steady_text: bool = False
+    # with all_services: a held slot changes only in the service the conversation is on or the
+    # turn names; the other services' slots may only be filled
+    steady_others: bool = False
+    # a categorical slot of a service the turn is on that no word names may still be set by the
+    # value chooser (agent.tracking.choices), when the model can score options and the turn has
+    # words nothing else accounts for; ``choice_margin``: how clear its winner must be, in nats
+    choose_values: bool = False
+    choice_margin: float = DEFAULT_MARGIN
 
 
 @dataclass(frozen=True)
@@ -139,7 +159,10 @@ class StateTracker:
         schema: DomainSchema,
         options: TrackerOptions | None = None,
         vocabulary: Mapping[str, Sequence[str]] | None = None,
+        choices: ChoicePrompts | None = None,
     ) -> None:
+        """``choices``: the value chooser's prompt; the chooser runs only with it, with
+        ``choose_values`` on and with a model that scores options."""
         self._model = model
         self._prompts = prompts
         self._schema = schema
@@ -158,6 +181,12 @@ class StateTracker:
             for slot, values in (vocabulary or {}).items()
             if slot in self._trackable
         }
+        use_chooser = self._options.choose_values and choices is not None
+        self._chooser = (
+            ValueChooser(model, choices, self._options.choice_margin)
+            if use_chooser and choices is not None and isinstance(model, OptionScorer)
+            else None
+        )
 
     @property
     def schema(self) -> DomainSchema:
@@ -188,6 +217,8 @@ class StateTracker:
             return TrackResult(delta, state.apply(delta))
         use = self._options.constrained and self._options.candidates
         found = self._candidates(state, system_text, user_text) if use else None
+        if found is not None and not found.services and self._chooser is not None:
+            found = self._choose_service(found, state, system_text, user_text)
         if found is not None and self._options.system_move:
             found = self._with_focus(found, move, user_text)
         if found is not None and self._options.open_categorical:
@@ -199,6 +230,8 @@ class StateTracker:
             delta = complete_unique(delta, found, self._schema, user_text, settled)
         elif self._options.complete_unique:
             delta = swap_routes(delta, user_text, self._schema)
+        if found is not None and self._chooser is not None:
+            delta = self._chosen(delta, found, state, user_text)
         delta = self._clean(delta, state, system_text, user_text)
         if self._options.system_move:
             delta = self._carry(delta, state, move, user_text)
@@ -233,6 +266,47 @@ class StateTracker:
             extra = tuple(v for v in spec.values if v.lower() != current and v not in have)
             values[name] = (*have, *(v for v in extra if v != DONTCARE))
         return replace(found, values={n: v for n, v in values.items() if v})
+
+    def _choose_service(
+        self, found: TurnCandidates, state: DialogueState, system_text: str, user_text: str
+    ) -> TurnCandidates:
+        """A turn that puts no service in play but says something ("이탈리아 식당을 찾고
+        있어요" in an English pack) may still be about one: the chooser picks it among the
+        schema's services by name, or none."""
+        if self._chooser is None or not unexplained(self._schema, user_text):
+            return found
+        labels = service_labels(self._schema)
+        if len(labels) < 2:
+            return found
+        question = Question("", self._chooser.service_question, tuple(labels))
+        picked = self._chooser.choose(user_text, [question]).get("")
+        if picked is None:
+            return found
+        return self._candidates(state, system_text, user_text, chosen_services=[labels[picked]])
+
+    def _chosen(
+        self, delta: StateDelta, found: TurnCandidates, state: DialogueState, user_text: str
+    ) -> StateDelta:
+        """The values the chooser reads in a turn for the categorical slots of the services it
+        is on that the state does not hold and neither the model nor the words set
+        (agent.tracking.choices)."""
+        if self._chooser is None or not unexplained(self._schema, user_text, [*delta.set.values()]):
+            return delta
+        certain = {slot for slot, _ in found.certain}
+        questions = [
+            Question(name, spec.description or name, options)
+            for name, spec in self._trackable.items()
+            if spec.service in found.on
+            and spec.kind in ("categorical", "boolean")
+            and name not in delta.set
+            and name not in certain
+            and name not in state.slots
+            and 2 <= len(options := tuple(v for v in spec.values if v != DONTCARE)) <= MAX_OPTIONS
+        ]
+        chosen = self._chooser.choose(user_text, questions)
+        if not chosen:
+            return delta
+        return replace(delta, set={**delta.set, **chosen}, deleted=delta.deleted - set(chosen))
 
     def _carry(
         self, delta: StateDelta, state: DialogueState, move: SystemMove, user_text: str
@@ -294,7 +368,13 @@ class StateTracker:
         messages = self._prompts.tracker_messages(state, system_text, user_text)
         return self._model.complete(messages, params, constraint).text
 
-    def _candidates(self, state: DialogueState, system_text: str, user_text: str) -> TurnCandidates:
+    def _candidates(
+        self,
+        state: DialogueState,
+        system_text: str,
+        user_text: str,
+        chosen_services: Sequence[str] = (),
+    ) -> TurnCandidates:
         context = system_text[:_SPAN_SOURCE_CHARS] if self._options.system_values else ""
         return turn_candidates(
             self._schema,
@@ -309,6 +389,9 @@ class StateTracker:
             all_services=self._options.all_services,
             user_changes=self._options.user_changes,
             spans_name_nothing=self._options.spans_name_nothing,
+            steady_text=self._options.steady_text,
+            steady_others=self._options.steady_others,
+            chosen_services=chosen_services,
         )
 
     def _constraint(

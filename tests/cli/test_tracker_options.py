@@ -18,6 +18,7 @@ def test_booleans_numbers_and_grammar_fields() -> None:
     assert not options.candidates and options.max_tokens == 64
     assert options.grammar.max_span_words == 6
     assert tracker_options(["system_move=off"], TrackerOptions(all_services=True)).all_services
+    assert tracker_options(["choice_margin=2.5"]).choice_margin == 2.5
 
 
 @pytest.mark.parametrize(
@@ -26,6 +27,7 @@ def test_booleans_numbers_and_grammar_fields() -> None:
         ("nosuch=1", "unknown tracker option 'nosuch'"),
         ("candidates=maybe", "is true or false"),
         ("max_tokens=many", "is a whole number"),
+        ("choice_margin=wide", "is a number"),
         ("candidates", "wants KEY=VALUE"),
         ("grammar=x", "grammar.FIELD=VALUE"),
     ],

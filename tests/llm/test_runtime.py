@@ -213,3 +213,24 @@ def test_open_model_gives_a_runtime_for_a_pack(model_cache: Path, tiny_path: Pat
     same = open_model(str(tiny_path), cache_dir=model_cache, n_ctx=256)
     assert same.name == tiny_path.name
     same.close()  # type: ignore[attr-defined]
+
+
+def test_options_are_scored_as_whole_answers(tiny: LlamaRuntime) -> None:
+    """``score_options`` gives each option's log-probability as the answer: finite, at most 0,
+    together at most 1 in probability (options with a shared first token, "no" and "north",
+    included), the same when asked again (up to rounding); the model generates as before."""
+    import math
+
+    from agent.ports import OptionScorer
+
+    assert isinstance(tiny, OptionScorer)
+    messages = _ask("Which way is the river? Answer north, south or no.")
+    options = ["north", "south", "no", "northeast"]
+    before = tiny.complete(_ask("Name three colours."), SHORT).text
+    scores = tiny.score_options(messages, options)
+    assert set(scores) == set(options)
+    assert all(math.isfinite(v) and v <= 0 for v in scores.values())
+    assert sum(math.exp(v) for v in scores.values()) <= 1 + 1e-6
+    # the same from the live cache as from a fresh evaluation, up to the batch's rounding
+    assert tiny.score_options(messages, options) == pytest.approx(scores, abs=0.05)
+    assert tiny.complete(_ask("Name three colours."), SHORT).text == before

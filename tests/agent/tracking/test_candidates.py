@@ -522,3 +522,24 @@ def test_spans_naming_the_schema_are_no_values_of_slots_without_records() -> Non
     assert "golden stars bar" in destinations(False)
     assert "golden stars bar" not in destinations(True)
     assert "golden" in destinations(True)
+
+
+def test_a_held_free_text_value_changes_only_to_a_name_like_span() -> None:
+    """With ``steady_text`` a taxi destination already set changes to "Long Beach" but not to
+    the chatter of a question ("how long will it take")."""
+    text = "Make it Long Beach then, and how long will it take?"
+    spans = utterance_spans([text], 8, trim=True, lexicon=SCHEMA.lexicon)
+    taking = {"taxi": "book_taxi"}
+    held = DialogueState(slots={"taxi-destination": "the golden curry"}, intents=taking)
+
+    def destinations(state: DialogueState, steady_text: bool) -> tuple[str, ...]:
+        found = turn_candidates(
+            SCHEMA, trackable_slots(SCHEMA), state, text, spans=spans, steady_text=steady_text,
+        )  # fmt: skip
+        return found.values.get("taxi-destination", ())
+
+    assert "long will it take" in destinations(held, False)
+    assert destinations(held, True) == ("Long", "Long Beach", "Beach")
+    assert "long will it take" in destinations(
+        DialogueState(intents=taking), True
+    )  # a first value: as before
