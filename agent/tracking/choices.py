@@ -22,7 +22,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from agent.domain import DomainSchema
+from agent.language.answers import Answer, confirmation
+from agent.language.lexicon import Lexicon
 from agent.ports import ChoicePrompts, OptionScorer
+from agent.tracking.candidate_words import candidate_words
 from agent.tracking.candidates import WORD, schema_words
 
 DEFAULT_MARGIN = 1.5  # nats a value must lead the next by (docs/dst-results.md, "The chooser")
@@ -100,6 +103,19 @@ def service_labels(schema: DomainSchema) -> dict[str, str]:
         for service in schema.services
     }
     return labels if len(labels) == len(schema.services) else {}
+
+
+def answers_or_asks(text: str, lexicon: Lexicon) -> bool:
+    """The turn answers the system (yes, no, "that works for me") or asks something: read by
+    the lexicon's ``yes``, ``no``, ``accept`` and ``ask`` cues and a question mark. A yes/no
+    slot is not chosen on such a turn: "That works for me." says nothing about pets."""
+    lowered = text.lower().replace("’", "'")
+    return (
+        "?" in text
+        or confirmation(text, lexicon) is not Answer.NONE
+        or lexicon.pattern("accept").search(lowered) is not None
+        or candidate_words(lexicon).ask.search(lowered) is not None
+    )
 
 
 def unexplained(schema: DomainSchema, text: str, explained: Sequence[str] = ()) -> list[str]:

@@ -39,6 +39,7 @@ from agent.tracking.choices import (
     MAX_OPTIONS,
     Question,
     ValueChooser,
+    answers_or_asks,
     service_labels,
     unexplained,
 )
@@ -293,11 +294,13 @@ class StateTracker:
         if self._chooser is None or not unexplained(self._schema, user_text, [*delta.set.values()]):
             return delta
         certain = {slot for slot, _ in found.certain}
+        replying = answers_or_asks(user_text, self._schema.lexicon)
+        kinds: tuple[str, ...] = ("categorical",) if replying else ("categorical", "boolean")
         questions = [
             Question(name, spec.description or name, options)
             for name, spec in self._trackable.items()
             if spec.service in found.on
-            and spec.kind in ("categorical", "boolean")
+            and spec.kind in kinds
             and name not in delta.set
             and name not in certain
             and name not in state.slots

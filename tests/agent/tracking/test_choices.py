@@ -138,3 +138,15 @@ def test_services_read_by_their_names() -> None:
     from agent.tracking.choices import service_labels
 
     assert service_labels(SCHEMA) == {"restaurant": "restaurant", "train": "train", "taxi": "taxi"}
+
+
+def test_answers_and_questions_are_told_apart_from_statements() -> None:
+    """A yes/no slot is not chosen on a turn that answers or asks (SGD: "That works for me." →
+    ``pets_allowed=True``)."""
+    from agent.tracking.choices import answers_or_asks
+
+    lexicon = SCHEMA.lexicon
+    assert answers_or_asks("That works for me.", lexicon)
+    assert answers_or_asks("Yes, please.", lexicon)
+    assert answers_or_asks("Can you make a reservation?", lexicon)
+    assert not answers_or_asks("I'll be driving, so I need somewhere to leave the car.", lexicon)
