@@ -123,7 +123,12 @@ def build_engine(
     # any --tracker-option research variant
     options = tracker_options(settings.tracker_options, TrackerOptions())
     tracker = StateTracker(
-        model, prompts, pack.schema, options, backend.vocabulary(), choices=ChoicePrompt()
+        model,
+        prompts,
+        pack.schema,
+        options,
+        backend.vocabulary(),
+        choices=ChoicePrompt() if options.choose_values else None,
     )
     # cache the static prefixes now (llama.cpp), so that turn 1 is as fast as the others
     if progress is not None:

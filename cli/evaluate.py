@@ -114,7 +114,7 @@ def _tracker_factory(
     _, train = load_sgd_split(args.data, "train", cache_dir=cache_dir() / "sgd")
     index = build_exemplar_index((t for d in train for t in d.turns), train_schema)
     options = _options(args)
-    choices = ChoicePrompt()
+    choices = ChoicePrompt() if options.choose_values else None
 
     def tracker_for(schema: DomainSchema, dialogue: AnnotatedDialogue) -> Tracker:
         model = model_for()

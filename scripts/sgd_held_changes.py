@@ -4,7 +4,7 @@ look like names (the test of ``--tracker-option steady_text``). No model is run.
 For every user turn of the given dialogue files and every non-categorical slot whose gold value
 changed, with the value's span in the user's own turn: was the slot held before (a change) or
 not (a first value), did the system just ask for it, and does the span pass the candidate rule's
-name test (agent.tracking.candidates, ``_name_like``: no chatter word of the English lexicon,
+name test (agent.tracking.candidates, ``name_like``: no chatter word of the English lexicon,
 no word of the schema).
 
     python scripts/sgd_held_changes.py ../shared/data/sgd/train 10
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.tracking.candidate_words import candidate_words
-from agent.tracking.candidates import _name_like
+from agent.tracking.candidates import name_like
 from prompts.sgd import load_sgd_schema
 
 
@@ -57,15 +57,15 @@ def count(split: Path, files: int) -> Counter[tuple[str, bool]]:
                             continue
                         if slot in spans:
                             kind = "change" if before is not None else "first"
-                            counts[(kind, _name_like(schema, spans[slot], words))] += 1
+                            counts[(kind, name_like(schema, spans[slot], words))] += 1
     return counts
 
 
 def main(argv: list[str]) -> int:
     split = Path(argv[1]) if len(argv) > 1 else Path("../shared/data/sgd/train")
     files = int(argv[2]) if len(argv) > 2 else 10
-    for (kind, name_like), n in sorted(count(split, files).items()):
-        sys.stdout.write(f"{kind:7s} name-like={name_like!s:5s} {n}\n")
+    for (kind, looks_like_name), n in sorted(count(split, files).items()):
+        sys.stdout.write(f"{kind:7s} name-like={looks_like_name!s:5s} {n}\n")
     return 0
 
 

@@ -136,14 +136,10 @@ class LlamaRuntime(StreamCompletion):
             first = _log_softmax(self._last_logits())
             scores: dict[str, float] = {}
             for option, tokens in tokenized.items():
-                if not tokens:
-                    scores[option] = float("-inf")
-                    continue
-                total = float(first[tokens[0]])
-                if len(tokens) > 1:
-                    for index, token in enumerate(tokens[1:]):
-                        self.cache.load(prompt.prefix, [*prompt.tail, *tokens[: index + 1]])
-                        total += float(_log_softmax(self._last_logits())[token])
+                total = float(first[tokens[0]]) if tokens else float("-inf")
+                for index in range(1, len(tokens)):  # the option's later tokens, one by one
+                    self.cache.load(prompt.prefix, [*prompt.tail, *tokens[:index]])
+                    total += float(_log_softmax(self._last_logits())[tokens[index]])
                 scores[option] = total
             return scores
         finally:

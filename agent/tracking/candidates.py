@@ -117,7 +117,6 @@ def turn_candidates(
     user_changes: bool = False,
     spans_name_nothing: bool = False,
     steady_text: bool = False,
-    steady_others: bool = False,
     chosen_services: Sequence[str] = (),
 ) -> TurnCandidates:
     """The candidates of one turn. ``settable``: the slots the state may hold (see
@@ -139,11 +138,8 @@ def turn_candidates(
     not ``actors=actor``). ``steady_text``: a name or text slot without records that holds a
     value changes only to a span that looks like a name, one with no word of the lexicon's
     chatter nor of the schema ("Can you tell me when the event starts?" keeps the event the user
-    named; "Make it Long Beach" still changes it). ``steady_others``: with ``all_services``, a
-    slot that holds a value changes only in a service the conversation is on (the last one
-    started) or the turn names; the others' slots may only be filled. ``chosen_services``:
-    services the turn is about though no word of it names one (the value chooser's reading,
-    agent.tracking.choices)."""
+    named; "Make it Long Beach" still changes it). ``chosen_services``: services the turn is
+    about though no word of it names one (the value chooser's reading, agent.tracking.choices)."""
     words = candidate_words(schema.lexicon)
     text = schema.lexicon.with_detached(plain_text(user_text))
     context = schema.lexicon.with_detached(plain_text(context_text))
@@ -192,7 +188,7 @@ def turn_candidates(
         current = state.slots.get(name, "").lower()
         free_text = not spec.categorical and spec.kind != "time"  # times: the user's anyway
         if steady_text and current and name not in known and spec.kind in ("name", "text"):
-            found = [v for v in found if v in names or _name_like(schema, v, words)]
+            found = [v for v in found if v in names or name_like(schema, v, words)]
         if user_changes and current and context_text and free_text:
             found = [v for v in found if _said(spec, v, text, words)]
         kept = tuple(v for v in dict.fromkeys(found) if v.lower() != current and v != DONTCARE)
@@ -219,16 +215,9 @@ def turn_candidates(
         )
     ]
     cued += [s for s in chosen_services if s not in cued and schema.service(s) is not None]
-    in_play = tuple(dict.fromkeys([*recent, *cued]))
-    on = [*in_play]
+    in_play = on = tuple(dict.fromkeys([*recent, *cued]))
     if all_services or (not in_play and (open_start or len(schema.services) == 1)):
         in_play = tuple(s.name for s in schema.services)
-    if all_services and steady_others:
-        values = {
-            n: found
-            for n, found in values.items()
-            if n not in state.slots or n.split("-", 1)[0] in on
-        }
     values = {
         name: tuple(v for v in found if v not in novel or name.split("-", 1)[0] in cued)
         for name, found in values.items()
@@ -265,7 +254,7 @@ def turn_candidates(
         tuple(cued),
         asked,
         boolean,
-        tuple(dict.fromkeys(on)),
+        on,
     )
 
 
@@ -479,7 +468,7 @@ def _known_mentions(known: Sequence[str], text: str, words: CandidateWords) -> l
 def _novel_spans(schema: DomainSchema, spans: Sequence[str]) -> list[str]:
     """Spans of one or two content words that name nothing the schema already has a place for
     (not a service or slot word, a categorical value, a number, a time or a date)."""
-    taken = _schema_words(schema)
+    taken = schema_words(schema)
     out = []
     for span in spans:
         words = span.lower().split()
@@ -490,14 +479,10 @@ def _novel_spans(schema: DomainSchema, spans: Sequence[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=64)
 def schema_words(schema: DomainSchema) -> frozenset[str]:
     """The words the schema and its lexicon already account for: chatter, number words, and
     the words of service, intent and slot names and of categorical values."""
-    return _schema_words(schema)
-
-
-@lru_cache(maxsize=64)
-def _schema_words(schema: DomainSchema) -> frozenset[str]:
     numbers = {word for word, _ in terms(schema.lexicon).numbers}
     words: set[str] = set(candidate_words(schema.lexicon).chatter) | numbers
     for service in schema.services:
@@ -535,14 +520,14 @@ def _name_words(schema: DomainSchema) -> frozenset[str]:
     return frozenset(stem(w) for w in words if len(w) >= 3 and w.isalpha() and w not in stop)
 
 
-def _name_like(schema: DomainSchema, span: str, words: CandidateWords) -> bool:
+def name_like(schema: DomainSchema, span: str, words: CandidateWords) -> bool:
     """``span`` may be a name: none of its words (after a leading name article, "the Visitor")
     is chatter, a word of the schema (a service, intent or slot name, a categorical value) or a
     number word: "Long Beach, CA", "SF"; not "the price will be to rent", "bus station"."""
     parts = WORD.findall(span.lower())
     if parts and parts[0] in words.name_article:
         parts = parts[1:]
-    taken, names = _schema_words(schema), _name_words(schema)
+    taken, names = schema_words(schema), _name_words(schema)
     return bool(parts) and not any(w in taken or stem(w) in names for w in parts)
 
 

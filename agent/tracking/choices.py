@@ -28,7 +28,7 @@ from agent.ports import ChoicePrompts, OptionScorer
 from agent.tracking.candidate_words import candidate_words
 from agent.tracking.candidates import WORD, schema_words
 
-DEFAULT_MARGIN = 1.5  # nats a value must lead the next by (docs/dst-results.md, "The chooser")
+DEFAULT_MARGIN = 1.5  # nats a value must lead the next by (docs/dst-results.md, runs 31-34)
 # a slot with more values than this names things (13 stations) rather than sorting them; the
 # grammar's own candidates serve it, and each value would cost the chooser a little more
 MAX_OPTIONS = 8

@@ -128,9 +128,6 @@ class TrackerOptions:
     # like a name (no chatter, no word of the schema): "Can you tell me when the event starts?"
     # does not rename the event
     steady_text: bool = False
-    # with all_services: a held slot changes only in the service the conversation is on or the
-    # turn names; the other services' slots may only be filled
-    steady_others: bool = False
     # a categorical slot of a service the turn is on that no word names may still be set by the
     # value chooser (agent.tracking.choices), when the model can score options and the turn has
     # words nothing else accounts for; ``choice_margin``: how clear its winner must be, in nats
@@ -182,10 +179,9 @@ class StateTracker:
             for slot, values in (vocabulary or {}).items()
             if slot in self._trackable
         }
-        use_chooser = self._options.choose_values and choices is not None
         self._chooser = (
             ValueChooser(model, choices, self._options.choice_margin)
-            if use_chooser and choices is not None and isinstance(model, OptionScorer)
+            if self._options.choose_values and choices and isinstance(model, OptionScorer)
             else None
         )
 
@@ -393,7 +389,6 @@ class StateTracker:
             user_changes=self._options.user_changes,
             spans_name_nothing=self._options.spans_name_nothing,
             steady_text=self._options.steady_text,
-            steady_others=self._options.steady_others,
             chosen_services=chosen_services,
         )
 
